@@ -1,0 +1,53 @@
+# Two commands for a fresh machine with Python 3.11: `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DJANGO_SETTINGS_MODULE := clinic.settings
+
+.PHONY: run test lint format check bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.app-installed: requirements.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.app-installed $@
+
+## run: install, migrate, load the demo clinic, then serve on :8000 with a Celery worker and beat.
+run: export DJANGO_DEBUG ?= true
+run: $(VENV)/.app-installed
+	mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo "Starting the web server on http://127.0.0.1:8000 and the background worker (Ctrl-C stops both)."
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A clinic worker --beat --pool=solo --without-gossip --without-mingle --without-heartbeat \
+		--loglevel=INFO --schedule=var/celerybeat-schedule & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite, browser tests included.
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## check: production settings pass the deployment checklist, and migrations are committed.
+check: $(VENV)/.app-installed
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=check-only-$$(date +%s)-a-long-random-looking-value-xyzzy-0123456789 \
+		DJANGO_ALLOWED_HOSTS=clinic.example.org $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_DEBUG=true $(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles

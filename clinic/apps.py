@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ClinicConfig(AppConfig):
+    name = "clinic"
+    verbose_name = "Clinic"
+
+    def ready(self) -> None:
+        from clinic import emails  # noqa: F401 - registers the core email kinds

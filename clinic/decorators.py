@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+View = Callable[..., HttpResponse]
+
+
+def staff_required(perm: str) -> Callable[[View], View]:
+    """Staff pages need a login, the named permission and a second factor passed this session."""
+
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.has_perm(perm):
+                raise PermissionDenied
+            if not user.is_verified():
+                return redirect(f"{reverse('clinic:two-factor')}?{urlencode({'next': request.get_full_path()})}")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def patient_required(view: View) -> View:
+    """Patient pages need a login by a user who has a patient profile."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not hasattr(request.user, "patient"):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,45 @@
+"""Staff roles are groups. Each app's data migration grants its own permissions to them.
+
+Migrations call these helpers with the historical app registry, so they never import models.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.apps.registry import Apps
+from django.contrib.auth.management import create_permissions
+
+FRONT_DESK = "Front desk"
+NURSE = "Nurse"
+CLINICIAN = "Clinician"
+CLINIC_ADMIN = "Clinic admin"
+STAFF_ROLES = (FRONT_DESK, NURSE, CLINICIAN, CLINIC_ADMIN)
+
+
+def grant(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
+    """Give each role (group name) the listed ``app_label.codename`` permissions."""
+    for app_config in apps.get_app_configs():
+        # Permissions are normally made after all migrations; a data migration needs them now.
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in matrix.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+
+
+def revoke(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for role, perms in matrix.items():
+        group = Group.objects.filter(name=role).first()
+        if group is None:
+            continue
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.remove(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))

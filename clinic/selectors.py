@@ -1,0 +1,46 @@
+"""Reads. Anything that reads patient data for a user goes through here, scoped to that user."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from clinic.models import AccessLog, Notification, Patient, User
+
+
+def patient_for_user(user: User) -> Patient:
+    """The signed-in user's own patient profile, or 404."""
+    return get_object_or_404(Patient.objects.select_related("user"), user_id=user.pk)
+
+
+def patients_search(*, query: str = "") -> QuerySet[Patient]:
+    """Staff patient directory: by name, email or phone digits."""
+    patients = Patient.objects.select_related("user")
+    query = query.strip()[:100]
+    if not query:
+        return patients
+    condition = Q()
+    for term in query.split():
+        digits = "".join(ch for ch in term if ch.isdigit())
+        term_q = (
+            Q(legal_first_name__icontains=term)
+            | Q(legal_last_name__icontains=term)
+            | Q(preferred_name__icontains=term)
+            | Q(user__email__icontains=term)
+        )
+        if len(digits) >= 4:
+            term_q |= Q(phone__contains=digits)
+        condition &= term_q
+    return patients.filter(condition)
+
+
+def patient_for_staff(*, pk: int) -> Patient:
+    return get_object_or_404(Patient.objects.select_related("user"), pk=pk)
+
+
+def patient_recent_access(*, patient: Patient, limit: int = 10) -> list[AccessLog]:
+    return list(AccessLog.objects.filter(patient=patient).select_related("user")[:limit])
+
+
+def notifications_failed() -> QuerySet[Notification]:
+    return Notification.objects.filter(status=Notification.Status.FAILED).select_related("recipient")

@@ -1,0 +1,37 @@
+"""Writes that mean something in the domain. Views, forms, admin actions and tasks call these."""
+
+from __future__ import annotations
+
+from clinic.services.access import access_log_record
+from clinic.services.accounts import (
+    email_verify,
+    password_reset_request,
+    patient_profile_update,
+    patient_register,
+    patient_sign_up,
+    staff_backup_codes_generate,
+    staff_totp_confirm,
+)
+from clinic.services.notifications import (
+    SendOutcome,
+    notification_enqueue,
+    notification_send,
+    notifications_cancel,
+    notifications_send_due,
+)
+
+__all__ = [
+    "SendOutcome",
+    "access_log_record",
+    "email_verify",
+    "notification_enqueue",
+    "notification_send",
+    "notifications_cancel",
+    "notifications_send_due",
+    "password_reset_request",
+    "patient_profile_update",
+    "patient_register",
+    "patient_sign_up",
+    "staff_backup_codes_generate",
+    "staff_totp_confirm",
+]

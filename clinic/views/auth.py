@@ -1,0 +1,35 @@
+"""Django's auth views, with our forms, templates and the staff second-factor step."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
+
+from clinic.forms import LoginForm, OutboxPasswordResetForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_success_url(self) -> str:
+        url = super().get_success_url()
+        if self.request.user.is_clinic_staff and not self.request.user.is_verified():
+            return f"{reverse('clinic:two-factor')}?{urlencode({'next': url})}"
+        return url
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = OutboxPasswordResetForm
+    success_url = reverse_lazy("clinic:password-reset-done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("clinic:password-reset-complete")
+    # Signing in straight away would skip the second factor for staff; patients log in next.
+    post_reset_login = False
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("clinic:password-change-done")

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from clinic import selectors
+from clinic.decorators import staff_required
+from clinic.forms import PatientSearchForm
+from clinic.lib.access import log_patient_access
+
+PATIENTS_PER_PAGE = 25
+
+
+@staff_required("clinic.access_staff_area")
+@require_GET
+def staff_home(request: HttpRequest) -> HttpResponse:
+    failed = selectors.notifications_failed() if request.user.has_perm("clinic.view_notification") else None
+    context = {
+        "search_form": PatientSearchForm(),
+        "failed_count": failed.count() if failed is not None else None,
+        "roles": [group.name for group in request.user.groups.all()],
+    }
+    return render(request, "clinic/staff/home.html", context)
+
+
+@staff_required("clinic.view_patient")
+@require_GET
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = PatientSearchForm(request.GET)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    page = Paginator(selectors.patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    template = "clinic/staff/partials/patient_rows.html" if request.htmx else "clinic/staff/patient_list.html"
+    return render(request, template, {"form": form, "page": page, "query": query})
+
+
+@staff_required("clinic.view_patient")
+@require_GET
+def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    patient = selectors.patient_for_staff(pk=pk)
+    log_patient_access(request, patient)
+    context = {"patient": patient, "recent_access": selectors.patient_recent_access(patient=patient)}
+    return render(request, "clinic/staff/patient_detail.html", context)
