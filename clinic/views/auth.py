@@ -15,7 +15,8 @@ class LoginView(auth_views.LoginView):
 
     def get_success_url(self) -> str:
         url = super().get_success_url()
-        if self.request.user.is_clinic_staff and not self.request.user.is_verified():
+        # A fresh login has passed no second factor yet, so staff always take that step next.
+        if self.request.user.is_clinic_staff:
             return f"{reverse('clinic:two-factor')}?{urlencode({'next': url})}"
         return url
 

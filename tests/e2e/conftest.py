@@ -1,4 +1,8 @@
-"""Browser tests: pytest-playwright driving Debian's Chromium against the live server."""
+"""Browser tests: pytest-playwright driving Debian's Chromium against the live server.
+
+Mark them ``pytest.mark.django_db(transaction=True, serialized_rollback=True)``: the live server needs
+committed data, and serialized rollback restores what data migrations made (the staff roles).
+"""
 
 from __future__ import annotations
 
@@ -40,4 +44,5 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
 
