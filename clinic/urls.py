@@ -55,4 +55,3 @@ urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("admin/", admin.site.urls),
 ]
-

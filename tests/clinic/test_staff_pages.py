@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import PatientFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("clinic:staff-patient-list")
+
+
+def detail(pk: int) -> str:
+    return reverse("clinic:staff-patient-detail", args=[pk])
+
+
+class TestPatientList:
+    def test_staff_sees_patients_and_can_search(self, nurse, staff_client_for) -> None:
+        PatientFactory(legal_first_name="Ada", legal_last_name="Lovelace", user__email="ada@example.com")
+        PatientFactory(legal_first_name="Alan", legal_last_name="Turing")
+        client = staff_client_for(nurse)
+        everyone = client.get(LIST)
+        assert b"Lovelace" in everyone.content and b"Turing" in everyone.content
+        found = client.get(LIST, {"q": "ada@example"})
+        assert b"Lovelace" in found.content and b"Turing" not in found.content
+
+    def test_empty_states(self, nurse, staff_client_for) -> None:
+        client = staff_client_for(nurse)
+        assert b"No patients yet" in client.get(LIST).content
+        assert "No patient matches" in client.get(LIST, {"q": "<script>"}).content.decode()
+
+    def test_htmx_gets_the_rows_partial(self, nurse, staff_client_for) -> None:
+        PatientFactory(legal_last_name="Hopper")
+        response = staff_client_for(nurse).get(LIST, {"q": "hop"}, HTTP_HX_REQUEST="true")
+        assert b"Hopper" in response.content
+        assert b"<html" not in response.content
+
+    def test_paginated(self, nurse, staff_client_for) -> None:
+        PatientFactory.create_batch(30)
+        client = staff_client_for(nurse)
+        assert client.get(LIST).content.count(b"<tr>") == 26  # header row + 25
+        assert b"Page 2 of 2" in client.get(LIST, {"page": 2}).content
+        assert client.get(LIST, {"page": "999"}).status_code == 200
+
+    @pytest.mark.parametrize("size", [3, 30])
+    def test_query_count_does_not_grow_with_rows(
+        self, size: int, nurse, staff_client_for, django_assert_num_queries
+    ) -> None:
+        PatientFactory.create_batch(size)
+        client = staff_client_for(nurse)
+        with django_assert_num_queries(10):
+            client.get(LIST)
+
+    def test_anonymous_is_sent_to_login(self, anon_client: Client) -> None:
+        response = anon_client.get(LIST)
+        assert response.status_code == 302
+        assert reverse("clinic:login") in response["Location"]
+
+    def test_patient_gets_403(self, patient_client: Client) -> None:
+        assert patient_client.get(LIST).status_code == 403
+
+    def test_staff_without_the_permission_gets_403(self, staff_client_for) -> None:
+        no_role = StaffFactory()
+        assert staff_client_for(no_role).get(LIST).status_code == 403
+
+    def test_wrong_method(self, nurse, staff_client_for) -> None:
+        assert staff_client_for(nurse).post(LIST).status_code == 405
+
+
+class TestPatientDetail:
+    def test_staff_sees_the_record(self, patient, clinician, staff_client_for) -> None:
+        response = staff_client_for(clinician).get(detail(patient.pk))
+        assert patient.legal_last_name in response.content.decode()
+
+    def test_unknown_patient_is_404(self, nurse, staff_client_for) -> None:
+        assert staff_client_for(nurse).get(detail(999999)).status_code == 404
+
+    def test_patient_cannot_open_another_patients_record(self, patient_client, other_patient) -> None:
+        assert patient_client.get(detail(other_patient.pk)).status_code == 403
+
+    def test_wrong_method(self, patient, nurse, staff_client_for) -> None:
+        assert staff_client_for(nurse).delete(detail(patient.pk)).status_code == 405
+
+
+def test_every_role_has_the_staff_area(staff_client_for) -> None:
+    for group in Group.objects.all():
+        user = StaffFactory(role=group.name)
+        assert staff_client_for(user).get(reverse("clinic:staff-home")).status_code == 200, group.name
