@@ -24,6 +24,11 @@ def grant(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
         app_config.models_module = None
+    assign(apps, matrix)
+
+
+def assign(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
+    """Create the role groups and add the permissions, which must exist already."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for role, perms in matrix.items():

@@ -1,13 +1,14 @@
 """Browser tests: pytest-playwright driving Debian's Chromium against the live server.
 
-Mark them ``pytest.mark.django_db(transaction=True, serialized_rollback=True)``: the live server needs
-committed data, and serialized rollback restores what data migrations made (the staff roles).
+Mark them ``pytest.mark.django_db(transaction=True)``: the live server needs committed data. Each
+test starts from a flushed database, so the staff roles that data migrations made are restored first.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 
 import pytest
 
@@ -44,3 +45,20 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _staff_roles(transactional_db: None) -> None:
+    """Re-create the role groups from every migration that declares a role ``MATRIX``."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.db.migrations.loader import MigrationLoader
+
+    from clinic.lib.roles import assign
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
+        matrix = getattr(sys.modules[migration.__module__], "MATRIX", None)
+        if matrix:
+            assign(apps, matrix)

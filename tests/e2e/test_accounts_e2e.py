@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, StaffFactory, give_backup_code
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_new_patient_signs_up_confirms_logs_in_and_out(page: Page, live_server) -> None:
