@@ -8,4 +8,4 @@ class ClinicConfig(AppConfig):
     verbose_name = "Clinic"
 
     def ready(self) -> None:
-        from clinic import emails  # noqa: F401 - registers the core email kinds
+        from clinic import checks, emails  # noqa: F401 - registers the system check and core email kinds

@@ -15,6 +15,19 @@ if TYPE_CHECKING:
     from clinic.models import Notification
 
 
+# Emails may reveal nothing clinical: these words never appear in a subject or body (DESIGN.md).
+FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion")
+
+
+def forbidden_words_in(text: str) -> list[str]:
+    lowered = text.lower()
+    return [word for word in FORBIDDEN_EMAIL_WORDS if word in lowered]
+
+
+class ContentRuleViolation(Exception):
+    """A rendered email broke the content rule; it is never sent."""
+
+
 class NotificationObsolete(Exception):
     """Raised by a builder when the email no longer applies (say, a reminder for a cancelled visit)."""
 

@@ -172,7 +172,6 @@ AXES_USERNAME_CALLABLE = "clinic.lib.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-OTP_TOTP_ISSUER = env.str("CLINIC_NAME", default="Riverside Ketamine Clinic")
 OTP_BACKUP_CODE_COUNT = 10
 
 # --- Security ---------------------------------------------------------------------------------------
@@ -220,11 +219,14 @@ CLINIC_ALERT_EMAIL = env.str("CLINIC_ALERT_EMAIL", default="alerts@clinic.exampl
 
 # --- The clinic itself ------------------------------------------------------------------------------
 
-CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Ketamine Clinic")
+CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Wellness Clinic")
+# The name in emails, which must not name the treatment (see clinic.checks).
+CLINIC_EMAIL_NAME = env.str("CLINIC_EMAIL_NAME", default=CLINIC_NAME)
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+1 617 555 0142")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="120 River Street, Suite 300, Cambridge, MA 02139")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+OTP_TOTP_ISSUER = CLINIC_NAME
 
 # --- Internationalisation ---------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import Notification, User
-from clinic.notifications import NotificationObsolete, builder_for
+from clinic.notifications import ContentRuleViolation, NotificationObsolete, builder_for, forbidden_words_in
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,10 @@ def notification_send(*, notification_id: int) -> SendOutcome:
     except NotificationObsolete:
         _finish(notification, Notification.Status.CANCELLED, error="obsolete")
         return SendOutcome("cancelled")
+    except ContentRuleViolation:
+        logger.error("Notification %s broke the email content rule and was not sent", notification.pk)
+        _finish(notification, Notification.Status.FAILED, error="content_rule")
+        return SendOutcome("failed")
 
     try:
         message.send()
@@ -148,7 +152,7 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
     content = builder_for(notification.kind)(notification)
     recipient = notification.recipient
     context = {
-        "clinic_name": settings.CLINIC_NAME,
+        "clinic_name": settings.CLINIC_EMAIL_NAME,
         "clinic_phone": settings.CLINIC_PHONE,
         "site_url": settings.SITE_URL.rstrip("/"),
         "first_name": _first_name(recipient),
@@ -162,7 +166,10 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
         to=[recipient.email if recipient else notification.to_email],
         headers={"X-Notification-Id": str(notification.pk)},
     )
-    message.attach_alternative(render_to_string(f"{prefix}/body.html", context), "text/html")
+    html = render_to_string(f"{prefix}/body.html", context)
+    if forbidden_words_in(" ".join([message.subject, message.body, html])):
+        raise ContentRuleViolation
+    message.attach_alternative(html, "text/html")
     for filename, payload, mimetype in content.attachments:
         message.attach(filename, payload, mimetype)
     return message

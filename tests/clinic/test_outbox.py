@@ -193,3 +193,21 @@ def test_concurrent_sends_deliver_once() -> None:
         thread.join()
     assert sorted(outcomes).count("sent") == 1
     assert len(mail.outbox) == 1
+
+
+def test_an_email_that_names_the_treatment_is_never_sent(settings) -> None:
+    settings.CLINIC_EMAIL_NAME = "Ketamine Care"
+    notification = _enqueue(UserFactory())
+    assert services.notification_send(notification_id=notification.pk).status == "failed"
+    notification.refresh_from_db()
+    assert notification.last_error == "content_rule"
+    assert mail.outbox == []
+
+
+def test_system_check_refuses_a_treatment_word_in_the_email_name(settings) -> None:
+    from clinic.checks import check_email_name
+
+    settings.CLINIC_EMAIL_NAME = "Riverside Infusion Center"
+    assert [e.id for e in check_email_name()] == ["clinic.E001"]
+    settings.CLINIC_EMAIL_NAME = "Riverside Wellness"
+    assert check_email_name() == []
