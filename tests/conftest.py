@@ -8,37 +8,37 @@ from tests.factories import PatientFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings) -> None:  # noqa: ANN001
+def _fast_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def patient(db):  # noqa: ANN001, ANN201
+def patient(db):
     return PatientFactory()
 
 
 @pytest.fixture
-def other_patient(db):  # noqa: ANN001, ANN201
+def other_patient(db):
     return PatientFactory()
 
 
 @pytest.fixture
-def front_desk(db):  # noqa: ANN001, ANN201
+def front_desk(db):
     return StaffFactory(role=FRONT_DESK)
 
 
 @pytest.fixture
-def nurse(db):  # noqa: ANN001, ANN201
+def nurse(db):
     return StaffFactory(role=NURSE)
 
 
 @pytest.fixture
-def clinician(db):  # noqa: ANN001, ANN201
+def clinician(db):
     return StaffFactory(role=CLINICIAN)
 
 
 @pytest.fixture
-def clinic_admin(db):  # noqa: ANN001, ANN201
+def clinic_admin(db):
     return StaffFactory(role=CLINIC_ADMIN)
 
 
@@ -48,13 +48,13 @@ def anon_client() -> Client:
 
 
 @pytest.fixture
-def patient_client(patient) -> Client:  # noqa: ANN001
+def patient_client(patient) -> Client:
     client = Client()
     client.force_login(patient.user)
     return client
 
 
-def verified_client(user) -> Client:  # noqa: ANN001
+def verified_client(user) -> Client:
     """A client logged in as staff who has passed the second factor."""
     from tests.factories import verify_second_factor
 
@@ -65,5 +65,5 @@ def verified_client(user) -> Client:  # noqa: ANN001
 
 
 @pytest.fixture
-def staff_client_for():  # noqa: ANN201
+def staff_client_for():
     return verified_client

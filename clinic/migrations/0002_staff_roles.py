@@ -26,11 +26,11 @@ MATRIX = {
 }
 
 
-def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
+def forwards(apps, schema_editor):
     grant(apps, MATRIX)
 
 
-def backwards(apps, schema_editor):  # noqa: ANN001, ANN201
+def backwards(apps, schema_editor):
     revoke(apps, MATRIX)
 
 
