@@ -136,6 +136,8 @@ def _fallback_snippet(article: Article, query: str, width: int = 220) -> str:
     if not positions:
         return _plain(summary or body[:width])
     start = max(0, min(positions) - width // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start  # begin on a whole word
     snippet = body[start : start + width].replace("\n", " ")
     return ("… " if start else "") + snippet.strip() + " …"
 
