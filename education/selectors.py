@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -94,11 +95,12 @@ def _search_postgres(query: str) -> QuerySet[Article]:
     search_query = SearchQuery(query, search_type="websearch", config="english")
     return (
         published_articles()
+        .annotate(document=vector)
+        .filter(document=search_query)
         .annotate(rank=SearchRank(vector, search_query))
-        .filter(rank__gt=0)
         .annotate(
             snippet_raw=SearchHeadline(
-                "body",
+                Concat("summary", Value("\n\n"), "body", output_field=TextField()),
                 search_query,
                 config="english",
                 start_sel=_START,
