@@ -4,6 +4,7 @@ from typing import Any, ClassVar
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -30,6 +31,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 class SourceInline(admin.TabularInline):
     model = Source
+    formfield_overrides: ClassVar = {models.URLField: {"assume_scheme": "https"}}
     extra = 1
     fields = ("title", "publisher", "url", "order")
 

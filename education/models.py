@@ -7,12 +7,15 @@ import math
 from typing import ClassVar
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 WORDS_PER_MINUTE = 200
+# Paths under /learn/ that are pages, not articles.
+RESERVED_SLUGS = frozenset({"search", "topics", "required-reading"})
 
 
 def body_version(body: str) -> str:
@@ -89,6 +92,11 @@ class Article(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("education:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": "This address is used by another page; please choose another slug."})
 
     @property
     def is_published(self) -> bool:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -99,7 +100,7 @@ def article_load(
     article = Article.objects.select_for_update().filter(origin=origin).first()
     if article is None and Article.objects.filter(slug=slug).exists():
         return LoadResult(None, "skipped", f"another article already uses the slug {slug!r}")
-    if article is not None and article.content_fingerprint != article.loaded_fingerprint:
+    if article is not None and _edited_since_load(article):
         return LoadResult(article, "skipped", "edited in admin since it was loaded")
     action = "created" if article is None else "updated"
     article = article or Article(origin=origin, slug=slug)
@@ -117,6 +118,14 @@ def article_load(
     article.topics.set(list(topics))
     _replace_sources(article, sources)
     return LoadResult(article, action)
+
+
+def _edited_since_load(article: Article) -> bool:
+    # Every save made by these services carries a change reason; a save without one came from admin
+    # (or the shell), even if it only changed topics, the reviewer or the required flag.
+    if article.content_fingerprint != article.loaded_fingerprint:
+        return True
+    return article.history.filter(Q(history_change_reason__isnull=True) | Q(history_change_reason="")).exists()
 
 
 def _replace_sources(article: Article, sources: Iterable[SourceData]) -> None:

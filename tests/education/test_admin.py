@@ -135,3 +135,11 @@ def test_upload_bad_file_shows_error(staff_client_for, clinic_admin, name: str, 
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Article.objects.exists()
+
+
+def test_reserved_slug_is_rejected() -> None:
+    from django.core.exceptions import ValidationError
+
+    article = DraftArticleFactory.build(slug="search")
+    with pytest.raises(ValidationError, match="another page"):
+        article.full_clean()

@@ -76,3 +76,25 @@ def test_demo_seed_loads_articles_and_sets_reviewer(clinician) -> None:
     assert Article.objects.filter(status=Article.Status.PUBLISHED).count() >= 10
     assert not Article.objects.filter(reviewed_by__isnull=True).exists()
     assert "Education:" in out.getvalue()
+
+
+def test_load_keeps_an_admin_change_to_flags_or_topics(monkeypatch: pytest.MonkeyPatch) -> None:
+    call_command("load_education")
+    article = Article.objects.get(slug="chronic-pain")
+    article.required_before_treatment = True
+    article.save()
+    article.topics.clear()
+    original = content.content_files
+
+    def changed_files() -> list[content.ContentFile]:
+        files = original()
+        for item in files:
+            item.body += "\nNew paragraph from the app.\n"
+        return files
+
+    monkeypatch.setattr(content, "content_files", changed_files)
+    call_command("load_education")
+    article.refresh_from_db()
+    assert article.required_before_treatment is True
+    assert article.topics.count() == 0
+    assert "New paragraph from the app." not in article.body
