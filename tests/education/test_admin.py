@@ -109,6 +109,9 @@ def test_front_desk_cannot_preview(staff_client_for, front_desk) -> None:
 
 def test_upload_txt_creates_a_draft(staff_client_for, clinic_admin) -> None:
     client = staff_client_for(clinic_admin)
+    form = client.get(reverse("admin:education_article_import"))
+    assert form.status_code == 200
+    assert "Import as draft" in form.content.decode()
     upload = SimpleUploadedFile(
         "old-post.txt", b"Old post title\n\nCALL US AT (555) 123-4567\n\nA real paragraph here.\n"
     )
