@@ -57,6 +57,7 @@ COMMENTS_START = re.compile(
     r"join the discussion|what do you think\?)$",
     re.IGNORECASE,
 )
+AUTHOR_BIO = re.compile(r"^(?:about (?:me|the author|us)|meet the author)\b\s*[,:]", re.IGNORECASE)
 SERVICE_HEADING = re.compile(r"\b(?:our|other)\s+(?:[\w-]+\s+)?services\b", re.IGNORECASE)
 BULLET = re.compile(r"^(?:[-•*●▪◦\u2013·]|\d{1,2}[.)])\s+(.*)$")
 NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
@@ -124,6 +125,8 @@ def chrome_reason(line: str) -> str | None:
         return "link bait"
     if SOCIAL.match(key):
         return "social"
+    if AUTHOR_BIO.match(key):
+        return "author bio"
     if PHONE.search(key):
         return "phone number"
     if CALL_TO_ACTION.search(key):
@@ -139,7 +142,10 @@ def chrome_reason(line: str) -> str | None:
 def is_heading(line: str, next_line: str | None) -> bool:
     text = _key(line)
     words = text.split()
-    if not words or len(words) > 14 or len(text) > 100 or text.endswith(SENTENCE_END):
+    if not words or len(text) > 140 or text.endswith(SENTENCE_END):
+        return False
+    capitalized = sum(1 for word in words if word[0].isupper() or not word[0].isalpha())
+    if len(words) > 14 and capitalized < 0.8 * len(words):  # a long line is a heading only In Title Case
         return False
     if not (text[0].isupper() or text[0].isdigit()):
         return False

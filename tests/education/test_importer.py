@@ -54,6 +54,7 @@ CALL NOW: 555-201-3344
 We donâ{MOJI_APOSTROPHE[1:]}t promise a cure, but talking with a clinician helps.
 
 BOOK YOUR VISIT TODAY
+About the author: Sam Lee has written for our blog since 2019.
 Follow us on Instagram
 @sunrisewellness
 
@@ -100,12 +101,22 @@ def test_handmade_file() -> None:
     assert "- Avoid caffeine after noon." in body
     assert "We don't promise a cure" in body or "We don\u2019t promise a cure" in body
     chrome_lines = ["Skip to content", "Menu", "Sunrise Team", "March 3", "Read Also", "555-201", "BOOK YOUR"]
-    chrome_lines += ["Instagram", "@sunrise", "Comments", "Jane", "Great post", "Reply", "Sunrise Wellness of Ohio"]
+    chrome_lines += [
+        "Sam Lee",
+        "Instagram",
+        "@sunrise",
+        "Comments",
+        "Jane",
+        "Great post",
+        "Reply",
+        "Sunrise Wellness of Ohio",
+    ]
     for chrome in chrome_lines:
         assert chrome not in body, chrome
     assert body.count("Sleep and Mood") == 0  # the repeated title is not in the body
     reasons = {reason for reason, _ in parsed.stripped}
-    assert {"navigation", "date", "link bait", "phone number", "call to action", "social", "comments"} <= reasons
+    expected = {"navigation", "date", "link bait", "phone number", "call to action", "social", "comments", "author bio"}
+    assert expected <= reasons
 
 
 def test_markup_in_text_is_not_passed_through() -> None:
