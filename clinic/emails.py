@@ -12,7 +12,7 @@ from clinic.notifications import EmailContent, NotificationObsolete, register
 from clinic.tokens import email_verification_token
 
 
-def _recipient(notification: Notification):
+def _recipient(notification: Notification):  # noqa: ANN202 - a User
     if notification.recipient is None:
         raise NotificationObsolete
     return notification.recipient
@@ -25,10 +25,7 @@ def verify_email(notification: Notification) -> EmailContent:
         raise NotificationObsolete
     path = reverse(
         "clinic:verify-email",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": email_verification_token.make_token(user),
-        },
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": email_verification_token.make_token(user)},
     )
     return EmailContent({"action_path": path})
 
@@ -43,10 +40,7 @@ def _password_link(notification: Notification) -> EmailContent:
     user = _recipient(notification)
     path = reverse(
         "clinic:password-reset-confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
     )
     return EmailContent({"action_path": path})
 

@@ -5,6 +5,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.lib.timezones import time_zone_choices
 from clinic.models import Patient, User
@@ -87,9 +88,7 @@ class SignUpForm(PatientProfileForm):
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.EmailField(
-        label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
-    )
+    username = forms.EmailField(label="Email", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
 
     error_messages: ClassVar = {
         **AuthenticationForm.error_messages,

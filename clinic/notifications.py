@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from clinic.models import Notification
 
 
-class NotificationObsolete(Exception):
+class NotificationObsolete(Exception):  # noqa: N818 - reads as a state, like ObjectDoesNotExist
     """Raised by a builder when the email no longer applies (say, a reminder for a cancelled visit)."""
 
 

@@ -21,7 +21,7 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (only DJANGO_DEBUG=true has a dev default).")
-    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+    SECRET_KEY = "dev-only-not-secret-" + "x" * 40  # noqa: S105 - used only with DEBUG on
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])

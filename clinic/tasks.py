@@ -9,7 +9,7 @@ from clinic import services
 
 
 @shared_task(bind=True, max_retries=None)
-def send_notification(self, notification_id: int) -> None:
+def send_notification(self, notification_id: int) -> None:  # noqa: ANN001 - Celery binds the task
     outcome = services.notification_send(notification_id=notification_id)
     if outcome.status == "retry" and outcome.retry_at is not None:
         try:

@@ -56,3 +56,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("learn/", include("education.urls")),
 ]
+

@@ -8,37 +8,37 @@ from tests.factories import PatientFactory, StaffFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing(settings) -> None:
+def _fast_hashing(settings) -> None:  # noqa: ANN001
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
-def patient(db):
+def patient(db):  # noqa: ANN001, ANN201
     return PatientFactory()
 
 
 @pytest.fixture
-def other_patient(db):
+def other_patient(db):  # noqa: ANN001, ANN201
     return PatientFactory()
 
 
 @pytest.fixture
-def front_desk(db):
+def front_desk(db):  # noqa: ANN001, ANN201
     return StaffFactory(role=FRONT_DESK)
 
 
 @pytest.fixture
-def nurse(db):
+def nurse(db):  # noqa: ANN001, ANN201
     return StaffFactory(role=NURSE)
 
 
 @pytest.fixture
-def clinician(db):
+def clinician(db):  # noqa: ANN001, ANN201
     return StaffFactory(role=CLINICIAN)
 
 
 @pytest.fixture
-def clinic_admin(db):
+def clinic_admin(db):  # noqa: ANN001, ANN201
     return StaffFactory(role=CLINIC_ADMIN)
 
 
@@ -48,13 +48,13 @@ def anon_client() -> Client:
 
 
 @pytest.fixture
-def patient_client(patient) -> Client:
+def patient_client(patient) -> Client:  # noqa: ANN001
     client = Client()
     client.force_login(patient.user)
     return client
 
 
-def verified_client(user) -> Client:
+def verified_client(user) -> Client:  # noqa: ANN001
     """A client logged in as staff who has passed the second factor."""
     from tests.factories import verify_second_factor
 
@@ -65,5 +65,5 @@ def verified_client(user) -> Client:
 
 
 @pytest.fixture
-def staff_client_for():
+def staff_client_for():  # noqa: ANN201
     return verified_client

@@ -26,11 +26,11 @@ MATRIX = {
 }
 
 
-def forwards(apps, schema_editor):
+def forwards(apps, schema_editor):  # noqa: ANN001, ANN201
     grant(apps, MATRIX)
 
 
-def backwards(apps, schema_editor):
+def backwards(apps, schema_editor):  # noqa: ANN001, ANN201
     revoke(apps, MATRIX)
 
 

@@ -51,7 +51,9 @@ def patient_register(
     patient.full_clean(exclude=["user"])
     patient.save()
     if password is None:
-        notification_enqueue(kind="clinic/set_password", idempotency_key=f"set-password:{user.pk}", recipient=user)
+        notification_enqueue(
+            kind="clinic/set_password", idempotency_key=f"set-password:{user.pk}", recipient=user
+        )
     return patient
 
 
@@ -124,7 +126,9 @@ def staff_totp_confirm(*, device: TOTPDevice, token: str) -> bool:
 @transaction.atomic
 def staff_backup_codes_generate(*, user: User) -> list[str]:
     """Replace the user's backup codes with a fresh set, and return them to show once."""
-    device, _ = StaticDevice.objects.get_or_create(user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True})
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name=BACKUP_DEVICE_NAME, defaults={"confirmed": True}
+    )
     device.token_set.all().delete()
     codes = [StaticToken.random_token() for _ in range(10)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)

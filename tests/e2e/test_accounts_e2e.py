@@ -11,7 +11,7 @@ from tests.factories import PASSWORD, StaffFactory, give_backup_code
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_new_patient_signs_up_confirms_logs_in_and_out(page: Page, live_server) -> None:
+def test_new_patient_signs_up_confirms_logs_in_and_out(page: Page, live_server) -> None:  # noqa: ANN001
     page.goto(live_server.url)
     page.get_by_role("link", name="Create an account").first.click()
 
@@ -42,7 +42,7 @@ def test_new_patient_signs_up_confirms_logs_in_and_out(page: Page, live_server) 
     expect(page.get_by_role("heading", name="Hello, Jordan")).to_be_visible()
 
 
-def test_staff_logs_in_with_a_backup_code(page: Page, live_server) -> None:
+def test_staff_logs_in_with_a_backup_code(page: Page, live_server) -> None:  # noqa: ANN001
     user = StaffFactory(role="Nurse", email="nurse@example.com")
     code = give_backup_code(user, "abcd1234")
 
