@@ -54,4 +54,5 @@ clinic_patterns = [
 urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("admin/", admin.site.urls),
+    path("learn/", include("education.urls")),
 ]

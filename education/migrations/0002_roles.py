@@ -1,0 +1,39 @@
+"""Grant the education permissions to the staff roles. See docs/roles.md."""
+
+from __future__ import annotations
+
+from django.db import migrations
+
+from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, grant, revoke
+
+MATRIX = {
+    CLINIC_ADMIN: [
+        f"education.{action}_{model}"
+        for model in ("topic", "article", "source")
+        for action in ("add", "change", "view", "delete")
+    ]
+    + ["education.view_articleacknowledgement"],
+    CLINICIAN: [
+        "education.view_article",
+        "education.change_article",
+        "education.view_topic",
+        "education.view_source",
+    ],
+}
+
+
+def forwards(apps, schema_editor):
+    grant(apps, MATRIX)
+
+
+def backwards(apps, schema_editor):
+    revoke(apps, MATRIX)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("education", "0001_initial"),
+        ("clinic", "0002_staff_roles"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]

@@ -1,0 +1,147 @@
+"""Patient education: topics, articles with their sources, and required-reading acknowledgements."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+WORDS_PER_MINUTE = 200
+# Paths under /learn/ that are pages, not articles.
+RESERVED_SLUGS = frozenset({"search", "topics", "required-reading"})
+
+
+def body_version(body: str) -> str:
+    """A short fingerprint of an article body; an acknowledgement is valid only for the same one."""
+    normalized = "\n".join(line.rstrip() for line in (body or "").strip().replace("\r\n", "\n").split("\n"))
+    return hashlib.sha256(normalized.encode()).hexdigest()[:16]
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0, help_text="Topics are listed from low to high.")
+
+    class Meta:
+        ordering: ClassVar = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:topic-detail", kwargs={"slug": self.slug})
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="One or two sentences; shown in lists and as the page description."
+    )
+    body = models.TextField(help_text="Markdown. Scripts, frames and raw HTML attributes are removed when shown.")
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reviewed_articles",
+        limit_choices_to={"is_staff": True},
+        help_text="The clinician who last reviewed the medical content.",
+    )
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    required_before_treatment = models.BooleanField(
+        default=False, help_text="Patients must read and acknowledge it before their first treatment."
+    )
+    # Where the text came from ("content/<file>" for shipped articles, "import/<file>" for imports), and
+    # the fingerprint of what was loaded, so reloading never overwrites an article edited since.
+    origin = models.CharField(max_length=200, blank=True, editable=False)
+    loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering: ClassVar = ["title"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(status__in=["draft", "published"]), name="education_article_status"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="education_article_published_has_date",
+            ),
+            models.UniqueConstraint(fields=["origin"], condition=~Q(origin=""), name="education_article_origin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("education:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": "This address is used by another page; please choose another slug."})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def version(self) -> str:
+        return body_version(self.body)
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(len(self.body.split()) / WORDS_PER_MINUTE))
+
+    @property
+    def content_fingerprint(self) -> str:
+        text = "\x1f".join([self.title, self.summary, self.body])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Source(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=300)
+    publisher = models.CharField(max_length=200, blank=True)
+    url = models.URLField("URL", max_length=500, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+
+class ArticleAcknowledgement(models.Model):
+    """A patient confirmed reading one version of a required article. Re-acknowledging updates the row."""
+
+    patient = models.ForeignKey("clinic.Patient", on_delete=models.CASCADE, related_name="article_acknowledgements")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="acknowledgements")
+    version = models.CharField(max_length=16, help_text="Fingerprint of the body that was acknowledged.")
+    acknowledged_at = models.DateTimeField()
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["patient", "article"], name="education_ack_one_per_patient_article"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article} acknowledged {self.acknowledged_at:%Y-%m-%d}"

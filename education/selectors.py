@@ -1,0 +1,189 @@
+"""Reads for education. Public reads only ever see published articles."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from django.db import connection
+from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat
+from django.shortcuts import get_object_or_404
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from clinic.models import Patient
+from education.models import Article, ArticleAcknowledgement, Topic
+
+MAX_QUERY_LENGTH = 200
+TOPIC_PREVIEW_SIZE = 4
+# Markers that cannot occur in article text; replaced by <mark> after the snippet is escaped.
+_START, _STOP = "\u2063\u2063[[", "]]\u2063\u2063"
+
+
+def published_articles() -> QuerySet[Article]:
+    return Article.objects.filter(status=Article.Status.PUBLISHED)
+
+
+def topics_with_articles() -> QuerySet[Topic]:
+    """Topics that have published articles, each with its first few articles in ``preview``."""
+    preview = published_articles().order_by("title")
+    return (
+        Topic.objects.annotate(article_count=Count("articles", filter=Q(articles__status=Article.Status.PUBLISHED)))
+        .filter(article_count__gt=0)
+        .prefetch_related(Prefetch("articles", queryset=preview[:TOPIC_PREVIEW_SIZE], to_attr="preview"))
+        .order_by("order", "name")
+    )
+
+
+def topic_get(*, slug: str) -> Topic:
+    return get_object_or_404(Topic, slug=slug)
+
+
+def topic_articles(*, topic: Topic) -> QuerySet[Article]:
+    return published_articles().filter(topics=topic).order_by("title")
+
+
+def article_get_published(*, slug: str) -> Article:
+    articles = published_articles().select_related("reviewed_by").prefetch_related("sources", "topics")
+    return get_object_or_404(articles, slug=slug)
+
+
+def article_related(*, article: Article, limit: int = 3) -> list[Article]:
+    topic_ids = [t.pk for t in article.topics.all()]
+    related = (
+        published_articles()
+        .filter(topics__in=topic_ids)
+        .exclude(pk=article.pk)
+        .annotate(shared=Count("topics", filter=Q(topics__in=topic_ids)))
+        .order_by("-shared", "title")
+    )
+    return list(related[:limit])
+
+
+def clean_query(raw: str | None) -> str:
+    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+
+
+def article_search(*, query: str) -> QuerySet[Article]:
+    """Published articles matching the query, best first, each with a ``snippet_raw`` to highlight.
+
+    PostgreSQL ranks with full-text search and marks matches with SearchHeadline; elsewhere a plain
+    case-insensitive match, with the summary as the snippet.
+    """
+    query = clean_query(query)
+    if not query:
+        return published_articles().none()
+    if connection.vendor == "postgresql":
+        return _search_postgres(query)
+    condition = Q()
+    for term in query.split()[:10]:
+        condition &= Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
+    return published_articles().filter(condition).order_by("title")
+
+
+def _search_postgres(query: str) -> QuerySet[Article]:
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+
+    vector = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body", weight="C", config="english")
+    )
+    search_query = SearchQuery(query, search_type="websearch", config="english")
+    return (
+        published_articles()
+        .annotate(document=vector)
+        .filter(document=search_query)
+        .annotate(rank=SearchRank(vector, search_query))
+        .annotate(
+            snippet_raw=SearchHeadline(
+                Concat("summary", Value("\n\n"), "body", output_field=TextField()),
+                search_query,
+                config="english",
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        )
+        .order_by("-rank", "title")
+    )
+
+
+def search_snippet(article: Article, query: str) -> SafeString:
+    """The article's snippet with matches in <mark>, escaped so article text can never inject HTML."""
+    raw = getattr(article, "snippet_raw", None)
+    if raw is None:
+        text = _fallback_snippet(article, query)
+        marked = escape(text)
+        for term in sorted(set(clean_query(query).split()), key=len, reverse=True)[:10]:
+            marked = re.sub(f"({re.escape(escape(term))})", r"<mark>\1</mark>", marked, flags=re.IGNORECASE)
+        return mark_safe(marked)  # noqa: S308 - built from escaped text and our own tags
+    marked = escape(_plain(raw)).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
+    return mark_safe(marked)  # noqa: S308 - escaped above; only our own markers became tags
+
+
+def _fallback_snippet(article: Article, query: str, width: int = 220) -> str:
+    terms = clean_query(query).lower().split()
+    summary = article.summary
+    if summary and any(term in summary.lower() for term in terms):
+        return _plain(summary)
+    body = _plain(article.body)
+    positions = [body.lower().find(term) for term in terms if term in body.lower()]
+    if not positions:
+        return _plain(summary or body[:width])
+    start = max(0, min(positions) - width // 3)
+    if start:
+        start = body.find(" ", start) + 1 or start  # begin on a whole word
+    snippet = body[start : start + width].replace("\n", " ")
+    return ("… " if start else "") + snippet.strip() + " …"
+
+
+def _plain(text: str) -> str:
+    """Drop Markdown punctuation so a snippet reads as prose."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"(^|\s)[#>*_`-]+\s*|[*_`]+", r"\1", text)
+
+
+# Required reading --------------------------------------------------------------------------------
+
+ReadingState = Literal["pending", "acknowledged", "outdated"]
+
+
+@dataclass(frozen=True)
+class RequiredReading:
+    article: Article
+    state: ReadingState
+    acknowledged_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.state == "acknowledged"
+
+
+def required_articles() -> QuerySet[Article]:
+    return published_articles().filter(required_before_treatment=True).order_by("title")
+
+
+def required_reading_status(patient: Patient) -> list[RequiredReading]:
+    """Each published required article with the patient's state: pending, acknowledged or outdated
+    (acknowledged, but the body has changed since). Two queries."""
+    acks = {a.article_id: a for a in ArticleAcknowledgement.objects.filter(patient=patient)}
+    items = []
+    for article in required_articles():
+        ack = acks.get(article.pk)
+        if ack is None:
+            items.append(RequiredReading(article, "pending", None))
+        else:
+            state: ReadingState = "acknowledged" if ack.version == article.version else "outdated"
+            items.append(RequiredReading(article, state, ack.acknowledged_at))
+    return items
+
+
+def required_reading_complete(patient: Patient) -> bool:
+    return all(item.done for item in required_reading_status(patient))

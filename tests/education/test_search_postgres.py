@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.education.factories import ArticleFactory
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def test_full_text_search_ranks_and_highlights(require_postgres: None, anon_client: Client) -> None:
+    ArticleFactory(title="Driving after treatment", body="Do not drive. Your blood pressure is checked too.")
+    ArticleFactory(title="Blood pressure checks", body="We measure blood pressure before every session.")
+    ArticleFactory(title="Unrelated", body="Bring a list of your medicines.")
+    html = anon_client.get(reverse("education:search"), {"q": "blood pressure"}).content.decode()
+    assert "2 articles found" in html
+    assert html.index("Blood pressure checks") < html.index("Driving after treatment")  # title match ranks first
+    assert "<mark>blood</mark>" in html.lower()
+    assert "Unrelated" not in html
+
+
+def test_stemming_and_websearch_syntax(require_postgres: None, anon_client: Client) -> None:
+    ArticleFactory(title="Screening", body="We screen everyone before infusions.")
+    html = anon_client.get(reverse("education:search"), {"q": 'screening "infusion" -nothing'}).content.decode()
+    assert "1 article found" in html
+
+
+@pytest.mark.parametrize("query", ["'; DROP TABLE x; --", "a & | ! :*", "<b>x</b>", "x" * 5000])
+def test_odd_queries_are_safe(require_postgres: None, anon_client: Client, query: str) -> None:
+    ArticleFactory(title="<b>bold</b> title", body="Some <b>text</b>.")
+    response = anon_client.get(reverse("education:search"), {"q": query})
+    assert response.status_code == 200
+    assert "<b>x</b>" not in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [1, 25])
+def test_search_query_count(
+    require_postgres: None,
+    anon_client: Client,
+    django_assert_num_queries,
+    size: int,
+) -> None:
+    for _ in range(size):
+        ArticleFactory(body="Blood pressure rises.")
+    with django_assert_num_queries(2):
+        anon_client.get(reverse("education:search"), {"q": "blood"})
