@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from scheduling.models import Appointment, ReminderSettings
+from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, ProviderFactory
+
+START = dt.datetime(2026, 3, 9, 15, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def buffered_type(db):
+    return AppointmentTypeFactory(
+        duration=dt.timedelta(minutes=60), buffer_before=dt.timedelta(minutes=10), buffer_after=dt.timedelta(minutes=15)
+    )
+
+
+def test_save_keeps_buffered_bounds_in_step(buffered_type) -> None:
+    appointment = AppointmentFactory(appointment_type=buffered_type, start=START)
+    assert appointment.blocked_start == START - dt.timedelta(minutes=10)
+    assert appointment.blocked_end == START + dt.timedelta(minutes=75)
+
+    appointment.start += dt.timedelta(hours=1)
+    appointment.end += dt.timedelta(hours=1)
+    appointment.save(update_fields=["start", "end"])
+    appointment.refresh_from_db()
+    assert appointment.blocked_start == START + dt.timedelta(minutes=50)
+
+
+def test_end_must_follow_start(buffered_type) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppointmentFactory(appointment_type=buffered_type, start=START, end=START)
+
+
+def test_cancelled_needs_a_time(buffered_type) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppointmentFactory(appointment_type=buffered_type, start=START, status=Appointment.Status.CANCELLED)
+
+
+@pytest.mark.postgres
+def test_database_refuses_overlap_including_buffers(postgres_only, buffered_type) -> None:
+    provider = ProviderFactory()
+    AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START)
+    # Starts 20 minutes after the first one ends: clear of its end, but inside its 15 + 10 minutes of buffers.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START + dt.timedelta(minutes=80))
+    # 25 minutes after: the buffers just touch, which is allowed (half-open ranges).
+    AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START + dt.timedelta(minutes=85))
+    assert Appointment.objects.count() == 2
+
+
+@pytest.mark.postgres
+def test_pending_blocks_but_cancelled_and_other_providers_do_not(postgres_only, buffered_type) -> None:
+    provider = ProviderFactory()
+    AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START, status="pending")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START)
+    AppointmentFactory(appointment_type=buffered_type, provider=ProviderFactory(), start=START)
+    AppointmentFactory(
+        appointment_type=buffered_type,
+        provider=provider,
+        start=START,
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=START,
+    )
+    assert Appointment.objects.count() == 3
+
+
+def test_reminder_settings_default_to_24_and_2_hours(db) -> None:
+    offsets = ReminderSettings.load().offsets
+    assert offsets == [dt.timedelta(hours=24), dt.timedelta(hours=2)]
+
+
+def test_history_is_kept(buffered_type) -> None:
+    appointment = AppointmentFactory(appointment_type=buffered_type, start=START)
+    appointment.staff_notes = "Prefers mornings"
+    appointment.save()
+    assert appointment.history.count() == 2

@@ -1,0 +1,82 @@
+"""Twenty simultaneous bookings: the database lets exactly one through. PostgreSQL only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import TransactionTestCase
+
+from scheduling import services
+from scheduling.exceptions import SlotUnavailable
+from scheduling.models import Appointment
+from tests.factories import PatientFactory
+from tests.scheduling.conftest import require_postgres
+from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
+
+NOW = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
+MONDAY_10AM_NY = dt.datetime(2026, 3, 9, 14, tzinfo=dt.UTC)
+THREADS = 20
+
+
+@pytest.mark.postgres
+class BookingRaceTests(TransactionTestCase):
+    def setUp(self) -> None:
+        require_postgres()
+        self.traveller = time_machine.travel(NOW, tick=False)
+        self.traveller.start()
+        self.addCleanup(self.traveller.stop)
+        self.type = AppointmentTypeFactory(
+            duration=dt.timedelta(minutes=30),
+            slot_interval=dt.timedelta(minutes=15),
+            buffer_after=dt.timedelta(minutes=10),
+        )
+        self.provider = provider_with_hours(self.type)
+        self.patients = [PatientFactory() for _ in range(THREADS)]
+
+    def _race(self, starts: list[dt.datetime]) -> tuple[int, int, list[BaseException]]:
+        barrier = threading.Barrier(THREADS)
+        booked, refused, errors = [], [], []
+
+        def attempt(index: int) -> None:
+            try:
+                barrier.wait()
+                services.book_appointment(
+                    patient=self.patients[index],
+                    provider=self.provider,
+                    appointment_type=self.type,
+                    start=starts[index],
+                )
+                booked.append(index)
+            except SlotUnavailable:
+                refused.append(index)
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return len(booked), len(refused), errors
+
+    def test_twenty_bookings_of_one_slot_make_one_appointment(self) -> None:
+        booked, refused, errors = self._race([MONDAY_10AM_NY] * THREADS)
+        assert errors == []
+        assert (booked, refused) == (1, THREADS - 1)
+        assert Appointment.objects.count() == 1
+
+    def test_twenty_bookings_of_overlapping_slots_make_one_appointment(self) -> None:
+        # 10:00, 10:15 and 10:30 (with its 10-minute buffer after 10:00's end) all overlap one another.
+        offsets = [0, 15, 30]
+        starts = [MONDAY_10AM_NY + dt.timedelta(minutes=offsets[i % 3]) for i in range(THREADS)]
+        booked, refused, errors = self._race(starts)
+        assert errors == []
+        assert booked == 1
+        assert refused == THREADS - 1
+        assert Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES).count() == 1
