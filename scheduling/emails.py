@@ -52,7 +52,7 @@ def appointment_context(appointment: Appointment) -> dict[str, Any]:
         "location": location_text(appointment),
         "is_phone": appointment.appointment_type.location_kind == LocationKind.PHONE,
         "manage_path": manage_path(appointment),
-        "portal_path": _path("scheduling:my-appointments", "clinic:portal"),
+        "portal_path": _path("scheduling:my-appointments", "scheduling:portal-home"),
         "needs_form": appointment.appointment_type.requires_screening,
     }
 
@@ -104,7 +104,7 @@ def cancelled(notification: Notification) -> EmailContent:
     if appointment.status != Appointment.Status.CANCELLED:
         raise NotificationObsolete
     context = appointment_context(appointment)
-    context["book_path"] = _path("scheduling:book", "scheduling:book-start")
+    context["book_path"] = _path("scheduling:book-start")
     return EmailContent(context, attachments=_ics(appointment, cancelled=True))
 
 

@@ -4,7 +4,8 @@ import datetime as dt
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test import TransactionTestCase
 
 from scheduling.models import AppointmentType, Provider
 from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
@@ -18,6 +19,23 @@ def require_postgres() -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+class RestoringTransactionTestCase(TransactionTestCase):
+    """A TransactionTestCase that leaves the database as it found it.
+
+    The flush after each test would drop what data migrations made (the role groups); with
+    ``--reuse-db`` that would even carry into the next run. Reload the serialized contents after it.
+    """
+
+    serialized_rollback = True
+
+    def _fixture_teardown(self) -> None:
+        super()._fixture_teardown()
+        for alias in self._databases_names(include_mirrors=False):
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

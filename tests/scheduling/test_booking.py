@@ -6,9 +6,16 @@ import pytest
 import time_machine
 from django.core import mail
 
-from clinic.models import Notification
+from clinic.models import Notification, User
 from scheduling import services
-from scheduling.exceptions import BookingError, InvalidSlot, SlotUnavailable
+from scheduling.exceptions import (
+    AppointmentNotActive,
+    BookingError,
+    ChangeCutoffPassed,
+    InvalidSlot,
+    SlotUnavailable,
+    TimeBlockConflict,
+)
 from scheduling.models import Appointment
 from scheduling.selectors import available_slots
 
@@ -89,3 +96,193 @@ def test_booked_slot_disappears_from_available_slots(patient, provider, phone_ty
     assert MONDAY_10AM_NY in [s.start for s in before]
     assert MONDAY_10AM_NY not in [s.start for s in after]
     assert len(after) == len(before) - 1
+
+
+# --- Visitors ---------------------------------------------------------------------------------------
+
+VISITOR = {
+    "legal_first_name": "Jamie",
+    "legal_last_name": "Lee",
+    "phone": "+16175550111",
+    "date_of_birth": dt.date(1990, 1, 2),
+    "time_zone": "America/Los_Angeles",
+}
+
+
+def test_visitor_with_a_new_email_gets_an_account_and_a_set_password_link(
+    provider, phone_type, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = services.book_for_visitor(
+            email="jamie@example.com", provider=provider, appointment_type=phone_type, start=MONDAY_10AM_NY, **VISITOR
+        )
+    patient = appointment.patient
+    assert patient.user.email == "jamie@example.com"
+    assert not patient.user.has_usable_password()
+    assert patient.time_zone == "America/Los_Angeles"
+    kinds = set(Notification.objects.filter(recipient=patient.user).values_list("kind", flat=True))
+    assert kinds == {"clinic/set_password", "scheduling/confirmation"}
+    assert len(mail.outbox) == 2
+
+
+def test_visitor_with_an_existing_email_books_into_that_account_and_its_owner_is_told(
+    patient, provider, phone_type, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = services.book_for_visitor(
+            email=patient.user.email.upper(),
+            provider=provider,
+            appointment_type=phone_type,
+            start=MONDAY_10AM_NY,
+            **VISITOR,
+        )
+    assert isinstance(appointment, Appointment)
+    assert appointment.patient == patient
+    patient.refresh_from_db()
+    assert patient.legal_first_name != "Jamie", "a visitor cannot change the owner's details"
+    assert list(Notification.objects.values_list("kind", flat=True)) == ["scheduling/booking_added"]
+    assert mail.outbox[0].to == [patient.user.email]
+
+
+def test_visitor_booking_a_taken_slot_creates_no_account(patient, provider, phone_type) -> None:
+    book(patient, provider, phone_type)
+    with pytest.raises(SlotUnavailable):
+        services.book_for_visitor(
+            email="late@example.com", provider=provider, appointment_type=phone_type, start=MONDAY_10AM_NY, **VISITOR
+        )
+    assert not User.objects.filter(email="late@example.com").exists()
+
+
+def test_visitor_with_a_staff_email_is_refused_politely(front_desk, provider, phone_type) -> None:
+    with pytest.raises(BookingError):
+        services.book_for_visitor(
+            email=front_desk.email, provider=provider, appointment_type=phone_type, start=MONDAY_10AM_NY, **VISITOR
+        )
+    assert not Appointment.objects.exists()
+
+
+# --- Reschedule, cancel, mark, block -------------------------------------------------------------------
+
+
+def test_patient_reschedules_within_the_cutoff(patient, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    new_start = MONDAY_10AM_NY + dt.timedelta(hours=2)
+    moved = services.appointment_reschedule(appointment=appointment, new_start=new_start, by=patient.user)
+    assert (moved.start, moved.end) == (new_start, new_start + dt.timedelta(minutes=15))
+    assert moved.blocked_start == new_start
+    assert Notification.objects.filter(kind="scheduling/rescheduled").count() == 1
+    assert moved.history.count() == 2
+
+
+def test_reschedule_to_the_same_slot_next_to_itself(patient, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    moved = services.appointment_reschedule(
+        appointment=appointment, new_start=MONDAY_10AM_NY + dt.timedelta(minutes=15), by=patient.user
+    )
+    assert moved.start == MONDAY_10AM_NY + dt.timedelta(minutes=15)
+
+
+def test_reschedule_into_a_taken_slot_is_refused(patient, other_patient, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    book(other_patient, provider, phone_type, start=MONDAY_10AM_NY + dt.timedelta(hours=1))
+    with pytest.raises(SlotUnavailable):
+        services.appointment_reschedule(
+            appointment=appointment, new_start=MONDAY_10AM_NY + dt.timedelta(hours=1), by=patient.user
+        )
+    appointment.refresh_from_db()
+    assert appointment.start == MONDAY_10AM_NY
+
+
+def test_patient_cannot_change_after_the_cutoff_but_staff_can(patient, front_desk, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    with time_machine.travel(MONDAY_10AM_NY - dt.timedelta(hours=23), tick=False):
+        with pytest.raises(ChangeCutoffPassed):
+            services.appointment_reschedule(
+                appointment=appointment, new_start=MONDAY_10AM_NY + dt.timedelta(hours=1), by=patient.user
+            )
+        with pytest.raises(ChangeCutoffPassed):
+            services.appointment_cancel(appointment=appointment, by=None)
+        cancelled = services.appointment_cancel(appointment=appointment, by=front_desk, reason="Called in sick")
+    assert cancelled.status == Appointment.Status.CANCELLED
+    assert cancelled.cancelled_by == front_desk
+    assert cancelled.cancel_reason == "Called in sick"
+
+
+def test_cancel_twice_is_refused_and_frees_the_slot(patient, other_patient, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    services.appointment_cancel(appointment=appointment, by=patient.user)
+    with pytest.raises(AppointmentNotActive):
+        services.appointment_cancel(appointment=appointment, by=patient.user)
+    assert book(other_patient, provider, phone_type).start == MONDAY_10AM_NY
+    assert Notification.objects.filter(kind="scheduling/cancelled").count() == 1
+
+
+def test_mark_arrived_completed_and_no_show(patient, nurse, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    with pytest.raises(BookingError):
+        services.appointment_mark(appointment=appointment, action="completed", by=nurse)  # not started yet
+    with time_machine.travel(MONDAY_10AM_NY - dt.timedelta(minutes=5), tick=False):
+        arrived = services.appointment_mark(appointment=appointment, action="arrived", by=nurse)
+        assert arrived.arrived_at is not None
+        with pytest.raises(BookingError):
+            services.appointment_mark(appointment=appointment, action="arrived", by=nurse)
+    with time_machine.travel(MONDAY_10AM_NY + dt.timedelta(minutes=20), tick=False):
+        with pytest.raises(BookingError):
+            services.appointment_mark(appointment=appointment, action="no_show", by=nurse)  # they came
+        done = services.appointment_mark(appointment=appointment, action="completed", by=nurse)
+    assert done.status == Appointment.Status.COMPLETED
+    with pytest.raises(BookingError):
+        services.appointment_mark(appointment=appointment, action="bogus", by=nurse)
+
+
+def test_no_show(patient, nurse, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    with time_machine.travel(MONDAY_10AM_NY + dt.timedelta(minutes=20), tick=False):
+        marked = services.appointment_mark(appointment=appointment, action="no_show", by=nurse)
+    assert marked.status == Appointment.Status.NO_SHOW
+
+
+def test_time_block_refuses_to_cover_an_appointment(patient, front_desk, provider, phone_type) -> None:
+    book(patient, provider, phone_type)
+    with pytest.raises(TimeBlockConflict, match="1 booked appointment"):
+        services.time_block_create(
+            provider=provider,
+            start=MONDAY_10AM_NY,
+            end=MONDAY_10AM_NY + dt.timedelta(hours=1),
+            reason="",
+            by=front_desk,
+        )
+    with pytest.raises(BookingError):
+        services.time_block_create(
+            provider=provider, start=MONDAY_10AM_NY, end=MONDAY_10AM_NY, reason="", by=front_desk
+        )
+    block = services.time_block_create(
+        provider=provider,
+        start=MONDAY_10AM_NY + dt.timedelta(minutes=15),
+        end=MONDAY_10AM_NY + dt.timedelta(hours=1),
+        reason="Team meeting",
+        by=front_desk,
+    )
+    assert block.created_by == front_desk
+    with pytest.raises(SlotUnavailable):
+        book(patient, provider, phone_type, start=MONDAY_10AM_NY + dt.timedelta(minutes=30))
+
+
+def test_redis_down_booking_succeeds_and_the_sweep_sends_the_email(
+    patient, provider, phone_type, settings, monkeypatch, django_capture_on_commit_callbacks
+) -> None:
+    from clinic import tasks
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise ConnectionRefusedError("Redis is down")
+
+    monkeypatch.setattr(tasks.send_notification, "apply_async", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, provider, phone_type)
+    assert Appointment.objects.filter(pk=appointment.pk).exists()
+    assert mail.outbox == []
+    assert Notification.objects.get(kind="scheduling/confirmation").status == Notification.Status.PENDING
+
+    assert tasks.send_due_notifications() == 1
+    assert len(mail.outbox) == 1
+    assert Notification.objects.get(kind="scheduling/confirmation").status == Notification.Status.SENT

@@ -8,13 +8,12 @@ import threading
 import pytest
 import time_machine
 from django.db import connection
-from django.test import TransactionTestCase
 
 from scheduling import services
 from scheduling.exceptions import SlotUnavailable
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.scheduling.conftest import require_postgres
+from tests.scheduling.conftest import RestoringTransactionTestCase, require_postgres
 from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
 
 NOW = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
@@ -23,7 +22,7 @@ THREADS = 20
 
 
 @pytest.mark.postgres
-class BookingRaceTests(TransactionTestCase):
+class BookingRaceTests(RestoringTransactionTestCase):
     def setUp(self) -> None:
         require_postgres()
         self.traveller = time_machine.travel(NOW, tick=False)
