@@ -13,8 +13,11 @@ from django.urls import reverse
 from clinic.models import Patient
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
+from tests.scheduling import view_fixtures
 from tests.scheduling.factories import AppointmentFactory, ProviderFactory
-from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, frozen, slot_param  # noqa: F401
+from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, slot_param
+
+frozen = view_fixtures.frozen
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
