@@ -79,3 +79,24 @@ def test_history_is_kept(buffered_type) -> None:
     appointment.staff_notes = "Prefers mornings"
     appointment.save()
     assert appointment.history.count() == 2
+
+
+def test_demo_seed_is_idempotent(db) -> None:
+    import io
+
+    from clinic import demo as clinic_demo
+    from scheduling import demo
+    from scheduling.models import AppointmentType, Provider
+
+    clinic_demo.seed()
+    demo.seed(stdout=io.StringIO())
+    counts = (Provider.objects.count(), AppointmentType.objects.count(), Appointment.objects.count())
+    demo.seed(stdout=io.StringIO())
+    assert (Provider.objects.count(), AppointmentType.objects.count(), Appointment.objects.count()) == counts
+    assert counts[:2] == (2, 2)
+    assert counts[2] >= 1
+    assert set(AppointmentType.objects.values_list("slug", flat=True)) == {
+        "phone-consultation",
+        "consultation-assessment",
+    }
+    assert AppointmentType.objects.get(slug="consultation-assessment").requires_screening
