@@ -7,10 +7,10 @@ import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -29,6 +29,23 @@ if TYPE_CHECKING:
     from clinic.models import Patient
 
 APPOINTMENT_JOINS = ("patient", "patient__user", "provider", "appointment_type")
+
+
+class EpochSeconds(Func):
+    """A datetime column as whole seconds since 1970: parsing ints is far cheaper than timestamps."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER)",
+            **extra,
+        )
 
 
 @dataclass(frozen=True)
@@ -155,22 +172,26 @@ def _slots(
     ):
         closed.update(first + timedelta(days=n) for n in range((last - first).days + 1))
 
-    busy: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for pid, start_dt, end_dt in TimeBlock.objects.filter(
-        provider_id__in=ids, end__gt=window_start, start__lt=window_end
-    ).values_list("provider_id", "start", "end"):
-        busy[pid].append((start_dt, end_dt))
+    # Intervals are compared as integer epoch seconds: much faster than aware datetimes.
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    blocks = TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end)
+    for pid, start_ts, end_ts in blocks.values_list("provider_id", EpochSeconds("start"), EpochSeconds("end")):
+        busy[pid].append((start_ts, end_ts))
     appointments = Appointment.objects.filter(
         provider_id__in=ids, status__in=ACTIVE_STATUSES, blocked_end__gt=window_start, blocked_start__lt=window_end
     )
     if ignore_appointment_id is not None:
         appointments = appointments.exclude(pk=ignore_appointment_id)
-    for pid, start_dt, end_dt in appointments.values_list("provider_id", "blocked_start", "blocked_end"):
-        busy[pid].append((start_dt, end_dt))
+    for pid, start_ts, end_ts in appointments.values_list(
+        "provider_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")
+    ):
+        busy[pid].append((start_ts, end_ts))
 
-    duration = appointment_type.duration
-    step = appointment_type.slot_interval
-    before, after = appointment_type.buffer_before, appointment_type.buffer_after
+    duration = int(appointment_type.duration.total_seconds())
+    step = int(appointment_type.slot_interval.total_seconds())
+    before = int(appointment_type.buffer_before.total_seconds())
+    after = int(appointment_type.buffer_after.total_seconds())
+    earliest_ts, latest_ts = earliest.timestamp(), latest.timestamp()
     slots: list[Slot] = []
     for prov in providers:
         intervals = _merge(busy.get(prov.pk, []))
@@ -182,40 +203,51 @@ def _slots(
                 if ranges is None:
                     ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
                 for range_start, range_end in ranges:
-                    for slot_start in _grid(day, range_start, range_end, duration, step, tz):
-                        if slot_start < earliest or slot_start > latest:
-                            continue
-                        if _free(intervals, starts, slot_start - before, slot_start + duration + after):
-                            slots.append(Slot(provider=prov, start=slot_start, end=slot_start + duration))
+                    for ts in _grid(day, range_start, range_end, duration, step, tz):
+                        if earliest_ts <= ts <= latest_ts and _free(
+                            intervals, starts, ts - before, ts + duration + after
+                        ):
+                            start_utc = datetime.fromtimestamp(ts, UTC)
+                            slots.append(
+                                Slot(provider=prov, start=start_utc, end=start_utc + appointment_type.duration)
+                            )
             day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.provider.display_name, s.provider.pk))
     return slots
 
 
-def _grid(
-    day: date, range_start: time, range_end: time, duration: timedelta, step: timedelta, tz: zoneinfo.ZoneInfo
-) -> list[datetime]:
-    """UTC starts on the wall-clock grid of one range; the visit must end (in real time) by the range end.
+def _exists(local: datetime, tz: zoneinfo.ZoneInfo) -> bool:
+    """Whether an aware wall-clock time exists (it does not in the skipped hour of spring-forward)."""
+    return local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _grid(day: date, range_start: time, range_end: time, duration: int, step: int, tz: zoneinfo.ZoneInfo) -> list[int]:
+    """Epoch starts on the wall-clock grid of one range; the visit must end (in real time) by the range end.
 
     Wall-clock times that do not exist (the skipped hour of a spring-forward night) are left out.
     """
+    start_local = datetime.combine(day, range_start, tzinfo=tz)
+    end_local = datetime.combine(day, range_end, tzinfo=tz)
+    end_ts = int(end_local.timestamp())
+    if start_local.utcoffset() == end_local.utcoffset() and _exists(start_local, tz) and _exists(end_local, tz):
+        # No clock change inside the range (every day but two a year): plain arithmetic.
+        return list(range(int(start_local.timestamp()), end_ts - duration + 1, step))
     result = []
-    end_utc = datetime.combine(day, range_end, tzinfo=tz).astimezone(UTC)
     wall = datetime.combine(day, range_start)
     wall_end = datetime.combine(day, range_end)
     while wall < wall_end:
         aware = wall.replace(tzinfo=tz)
-        start_utc = aware.astimezone(UTC)
-        if start_utc.astimezone(tz).replace(tzinfo=None) == wall:  # exists on this day
-            if start_utc + duration > end_utc:
+        if _exists(aware, tz):
+            ts = int(aware.timestamp())
+            if ts + duration > end_ts:
                 break
-            result.append(start_utc)
-        wall += step
+            result.append(ts)
+        wall += timedelta(seconds=step)
     return result
 
 
-def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    merged: list[tuple[datetime, datetime]] = []
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
     for start, end in sorted(intervals):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
@@ -224,7 +256,7 @@ def _merge(intervals: list[tuple[datetime, datetime]]) -> list[tuple[datetime, d
     return merged
 
 
-def _free(intervals: list[tuple[datetime, datetime]], starts: list[datetime], start: datetime, end: datetime) -> bool:
+def _free(intervals: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
     """Whether [start, end) misses every merged busy interval (half-open, like the database range)."""
     i = bisect.bisect_left(starts, end)  # intervals starting at or after ``end`` cannot overlap
     return i == 0 or intervals[i - 1][1] <= start
