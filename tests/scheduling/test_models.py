@@ -100,3 +100,20 @@ def test_demo_seed_is_idempotent(db) -> None:
         "consultation-assessment",
     }
     assert AppointmentType.objects.get(slug="consultation-assessment").requires_screening
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed", "denied"),
+    [
+        ("front_desk", ["add_appointment", "change_appointment", "add_timeblock", "view_provider"], ["add_provider"]),
+        ("nurse", ["view_appointment", "change_appointment"], ["add_appointment", "add_timeblock"]),
+        ("clinician", ["view_appointment", "change_appointment", "view_provider"], ["add_timeblock"]),
+        ("clinic_admin", ["add_provider", "change_appointmenttype", "add_weeklyhours", "change_remindersettings"], []),
+    ],
+)
+def test_role_permissions(request, role, allowed, denied) -> None:
+    user = request.getfixturevalue(role)
+    for codename in allowed:
+        assert user.has_perm(f"scheduling.{codename}"), codename
+    for codename in denied:
+        assert not user.has_perm(f"scheduling.{codename}"), codename

@@ -140,6 +140,16 @@ def test_offsets_come_from_the_admin_settings(appointment) -> None:
     assert reminders()[0].idempotency_key.split(":")[2] == "2880m"
 
 
+def test_the_scan_is_a_periodic_task(appointment) -> None:
+    from clinic.celery import app
+    from scheduling.tasks import enqueue_due_reminders
+
+    tasks = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert tasks["scheduling.tasks.enqueue_due_reminders"] <= 60
+    with time_machine.travel(START - 24 * HOUR, tick=False):
+        assert enqueue_due_reminders.delay().get() == 1
+
+
 @pytest.mark.postgres
 class TwoWorkersTests(RestoringTransactionTestCase):
     """Two workers scan and send at the same moment: one email."""
