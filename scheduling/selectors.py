@@ -202,7 +202,7 @@ def _slots(
                 ranges = exceptions.get((prov.pk, day))
                 if ranges is None:
                     ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
-                for range_start, range_end in ranges:
+                for range_start, range_end in _merge_times(ranges):
                     for ts in _grid(day, range_start, range_end, duration, step, tz):
                         if earliest_ts <= ts <= latest_ts and _free(
                             intervals, starts, ts - before, ts + duration + after
@@ -244,6 +244,17 @@ def _grid(day: date, range_start: time, range_end: time, duration: int, step: in
             result.append(ts)
         wall += timedelta(seconds=step)
     return result
+
+
+def _merge_times(ranges: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """Overlapping working ranges (a data-entry slip) must not offer a start twice."""
+    merged: list[tuple[time, time]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -84,34 +84,37 @@ def book_for_visitor(
     A new email gets an account without a password (and a link to set one). An email that already has
     an account gets the booking attached and its owner is told by email; the caller sees no difference.
     """
-    existing = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
-    with transaction.atomic():
-        if existing is not None:
-            patient = Patient.objects.filter(user=existing).first()
-            if patient is None:  # a staff address: never attach patient data to it
-                raise BookingError("We could not complete this booking online. Please call us to book.")
-            email_kind = KIND_BOOKING_ADDED
-        else:
-            _check_slot(provider=provider, appointment_type=appointment_type, start=start)
-            patient = patient_register(
-                email=email,
-                legal_first_name=legal_first_name,
-                legal_last_name=legal_last_name,
-                date_of_birth=date_of_birth,
-                phone=phone,
-                password=None,
-                time_zone=time_zone,
-            )
-            email_kind = KIND_CONFIRMATION
-        return _book(
-            patient=patient,
-            provider=provider,
-            appointment_type=appointment_type,
-            start=start,
-            booked_by=None,
-            idempotency_key=idempotency_key,
-            email_kind=email_kind,
-        )
+    details = {
+        "email": email,
+        "legal_first_name": legal_first_name,
+        "legal_last_name": legal_last_name,
+        "phone": phone,
+        "date_of_birth": date_of_birth,
+        "time_zone": time_zone,
+    }
+    booking = {"provider": provider, "appointment_type": appointment_type, "start": start}
+    try:
+        return _book_for_visitor_once(details=details, booking=booking, idempotency_key=idempotency_key)
+    except IntegrityError:
+        # A concurrent request (a double submit) made the account first; now it is an existing email.
+        return _book_for_visitor_once(details=details, booking=booking, idempotency_key=idempotency_key)
+
+
+@transaction.atomic
+def _book_for_visitor_once(
+    *, details: dict[str, Any], booking: dict[str, Any], idempotency_key: str | None
+) -> Appointment:
+    existing = User.objects.filter(email__iexact=User.objects.normalize_email(details["email"])).first()
+    if existing is not None:
+        patient = Patient.objects.filter(user=existing).first()
+        if patient is None:  # a staff address: never attach patient data to it
+            raise BookingError("We could not complete this booking online. Please call us to book.")
+        email_kind = KIND_BOOKING_ADDED
+    else:
+        _check_slot(**booking)  # before making an account, so a taken slot leaves nothing behind
+        patient = patient_register(**details, password=None)
+        email_kind = KIND_CONFIRMATION
+    return _book(patient=patient, **booking, booked_by=None, idempotency_key=idempotency_key, email_kind=email_kind)
 
 
 def _book(
@@ -205,25 +208,29 @@ def _record_history(appointment: Appointment, by: User | None) -> Appointment:
     return appointment
 
 
-def appointment_reschedule(*, appointment: Appointment, new_start: datetime, by: User | None) -> Appointment:
-    """Move an active appointment to another open slot of the same provider and type.
+def appointment_reschedule(
+    *, appointment: Appointment, new_start: datetime, by: User | None, provider: Provider | None = None
+) -> Appointment:
+    """Move an active appointment to another open slot of the same type (and provider, unless given).
 
     Patients (and signed links, ``by=None``) are bound by the type's cutoff; staff are not.
     """
     _check_patient_may_change(appointment, by)
-    if new_start == appointment.start:
+    provider = provider or appointment.provider
+    if new_start == appointment.start and provider.pk == appointment.provider_id:
         return appointment
     appointment_type = appointment.appointment_type
     old_start = appointment.start
     try:
         with transaction.atomic():
             _check_slot(
-                provider=appointment.provider,
+                provider=provider,
                 appointment_type=appointment_type,
                 start=new_start,
                 ignore_appointment_id=appointment.pk,
             )
             moved = Appointment.objects.filter(pk=appointment.pk, status__in=ACTIVE_STATUSES, start=old_start).update(
+                provider=provider,
                 start=new_start,
                 end=new_start + appointment_type.duration,
                 blocked_start=new_start - appointment_type.buffer_before,

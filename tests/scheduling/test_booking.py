@@ -286,3 +286,78 @@ def test_redis_down_booking_succeeds_and_the_sweep_sends_the_email(
     assert tasks.send_due_notifications() == 1
     assert len(mail.outbox) == 1
     assert Notification.objects.get(kind="scheduling/confirmation").status == Notification.Status.SENT
+
+
+def test_visitor_double_submit_makes_one_appointment(provider, phone_type) -> None:
+    kwargs = {"provider": provider, "appointment_type": phone_type, "start": MONDAY_10AM_NY, **VISITOR}
+    first = services.book_for_visitor(email="twice@example.com", idempotency_key="form-9", **kwargs)
+    again = services.book_for_visitor(email="twice@example.com", idempotency_key="form-9", **kwargs)
+    assert again.pk == first.pk
+    assert Appointment.objects.count() == 1
+    assert not Notification.objects.filter(kind="scheduling/booking_added").exists()
+
+
+def test_staff_reschedules_to_another_provider(patient, front_desk, provider, phone_type) -> None:
+    from tests.scheduling.factories import provider_with_hours
+
+    appointment = book(patient, provider, phone_type)
+    other = provider_with_hours(phone_type)
+    moved = services.appointment_reschedule(
+        appointment=appointment, new_start=MONDAY_10AM_NY, by=front_desk, provider=other
+    )
+    assert moved.provider == other
+    assert moved.start == MONDAY_10AM_NY
+
+
+# --- Selectors ------------------------------------------------------------------------------------
+
+
+def test_patient_appointments_split_and_scope(patient, other_patient, provider, phone_type) -> None:
+    from django.http import Http404
+
+    from scheduling import selectors
+    from tests.scheduling.factories import AppointmentFactory
+
+    upcoming = book(patient, provider, phone_type)
+    past = AppointmentFactory(
+        patient=patient, provider=provider, appointment_type=phone_type, start=NOW - dt.timedelta(days=3)
+    )
+    cancelled = AppointmentFactory(
+        patient=patient,
+        provider=provider,
+        appointment_type=phone_type,
+        start=MONDAY_10AM_NY + dt.timedelta(hours=1),
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=NOW,
+    )
+    theirs = book(other_patient, provider, phone_type, start=MONDAY_10AM_NY + dt.timedelta(hours=2))
+
+    coming, gone = selectors.patient_appointments(patient=patient)
+    assert list(coming) == [upcoming]
+    assert list(gone) == [cancelled, past]
+    assert selectors.appointment_for_patient(patient=patient, pk=upcoming.pk) == upcoming
+    with pytest.raises(Http404):
+        selectors.appointment_for_patient(patient=patient, pk=theirs.pk)
+
+
+def test_calendar_selectors(patient, front_desk, provider, phone_type, django_assert_num_queries) -> None:
+    from scheduling import selectors
+
+    for hour in range(3):
+        book(patient, provider, phone_type, start=MONDAY_10AM_NY + dt.timedelta(hours=hour))
+    services.appointment_cancel(appointment=Appointment.objects.first(), by=front_desk)
+    services.time_block_create(
+        provider=provider,
+        start=MONDAY_10AM_NY + dt.timedelta(hours=4),
+        end=MONDAY_10AM_NY + dt.timedelta(hours=5),
+        reason="Lunch",
+        by=front_desk,
+    )
+    day_start, day_end = MONDAY_10AM_NY - dt.timedelta(hours=10), MONDAY_10AM_NY + dt.timedelta(hours=14)
+    with django_assert_num_queries(1):
+        shown = list(selectors.calendar_appointments(start=day_start, end=day_end, provider=provider))
+        assert [a.patient.user.email for a in shown] == [patient.user.email] * 2
+    assert len(selectors.calendar_appointments(start=day_start, end=day_end, include_cancelled=True)) == 3
+    assert [b.reason for b in selectors.calendar_blocks(start=day_start, end=day_end)] == ["Lunch"]
+    assert list(selectors.bookable_types()) == [phone_type]
+    assert list(selectors.providers_for_type(appointment_type=phone_type)) == [provider]

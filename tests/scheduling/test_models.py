@@ -117,3 +117,51 @@ def test_role_permissions(request, role, allowed, denied) -> None:
         assert user.has_perm(f"scheduling.{codename}"), codename
     for codename in denied:
         assert not user.has_perm(f"scheduling.{codename}"), codename
+
+
+ADMIN_MODELS = [
+    "provider",
+    "appointmenttype",
+    "weeklyhours",
+    "availabilityexception",
+    "clinicclosure",
+    "timeblock",
+    "remindersettings",
+    "appointment",
+]
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_admin_pages_render_for_the_clinic_admin(model, clinic_admin, staff_client_for) -> None:
+    from django.urls import reverse
+
+    from tests.scheduling.factories import (
+        AvailabilityExceptionFactory,
+        ClinicClosureFactory,
+        TimeBlockFactory,
+        WeeklyHoursFactory,
+    )
+
+    appointment = AppointmentFactory(start=START)
+    WeeklyHoursFactory(provider=appointment.provider)
+    AvailabilityExceptionFactory(provider=appointment.provider)
+    ClinicClosureFactory()
+    TimeBlockFactory(provider=appointment.provider)
+    ReminderSettings.load()
+    clinic_admin.is_staff = True
+    clinic_admin.save()
+    client = staff_client_for(clinic_admin)
+    changelist = client.get(reverse(f"admin:scheduling_{model}_changelist"), {"q": "x"})
+    assert changelist.status_code == 200
+    obj = {"appointment": appointment, "provider": appointment.provider}.get(model)
+    if obj is not None:
+        assert client.get(reverse(f"admin:scheduling_{model}_change", args=[obj.pk])).status_code == 200
+
+
+def test_appointments_cannot_be_added_or_deleted_in_admin(clinic_admin, staff_client_for) -> None:
+    from django.urls import reverse
+
+    appointment = AppointmentFactory(start=START)
+    client = staff_client_for(clinic_admin)
+    assert client.get(reverse("admin:scheduling_appointment_add")).status_code == 403
+    assert client.get(reverse("admin:scheduling_appointment_delete", args=[appointment.pk])).status_code == 403

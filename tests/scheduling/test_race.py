@@ -9,6 +9,7 @@ import pytest
 import time_machine
 from django.db import connection
 
+from clinic.models import User
 from scheduling import services
 from scheduling.exceptions import SlotUnavailable
 from scheduling.models import Appointment
@@ -79,3 +80,39 @@ class BookingRaceTests(RestoringTransactionTestCase):
         assert booked == 1
         assert refused == THREADS - 1
         assert Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES).count() == 1
+
+    def test_double_submitted_visitor_form_makes_one_account_and_one_appointment(self) -> None:
+        barrier = threading.Barrier(5)
+        results, errors = [], []
+
+        def submit() -> None:
+            try:
+                barrier.wait()
+                results.append(
+                    services.book_for_visitor(
+                        email="double@example.com",
+                        legal_first_name="Dana",
+                        legal_last_name="Doe",
+                        phone="+16175550142",
+                        date_of_birth=dt.date(1990, 5, 5),
+                        time_zone="America/New_York",
+                        provider=self.provider,
+                        appointment_type=self.type,
+                        start=MONDAY_10AM_NY,
+                        idempotency_key="visitor-form-1",
+                    ).pk
+                )
+            except BaseException as exc:
+                errors.append(exc)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=submit) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        assert len(set(results)) == 1
+        assert Appointment.objects.count() == 1
+        assert User.objects.filter(email="double@example.com").count() == 1

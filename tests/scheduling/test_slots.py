@@ -236,3 +236,10 @@ def test_query_count_does_not_grow_with_appointments(phone_type, django_assert_n
     with django_assert_num_queries(6):
         slots = available_slots(appointment_type=phone_type, start_date=MONDAY, end_date=MONDAY + dt.timedelta(days=13))
     assert slots
+
+
+def test_overlapping_ranges_do_not_offer_a_start_twice(phone_type) -> None:
+    provider = ProviderFactory(types=[phone_type])
+    WeeklyHoursFactory(provider=provider, weekday=0, start_time=dt.time(9), end_time=dt.time(10))
+    WeeklyHoursFactory(provider=provider, weekday=0, start_time=dt.time(9, 30), end_time=dt.time(10, 30))
+    assert len(slots_on(phone_type, MONDAY)) == 6
