@@ -58,6 +58,7 @@ class Picker:
     tz_explicit: bool
     base_url: str
     base_params: dict[str, Any]
+    fixed_zone: bool
     clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
 
     @property
@@ -106,9 +107,11 @@ def build_picker(
     default_tz: str,
     provider: Provider | None = None,
     base_params: dict[str, Any] | None = None,
+    fixed_zone: bool = False,
 ) -> Picker:
-    tz_explicit = bool(request.GET.get("tz"))
-    tz = valid_zone(request.GET.get("tz"), default_tz)
+    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice."""
+    tz_explicit = bool(request.GET.get("tz")) and not fixed_zone
+    tz = default_tz if fixed_zone else valid_zone(request.GET.get("tz"), default_tz)
     zone = zoneinfo.ZoneInfo(tz)
     today = timezone.now().astimezone(zone).date()
     first_month = today.replace(day=1)
@@ -173,4 +176,5 @@ def build_picker(
         tz_explicit=tz_explicit,
         base_url=base_url,
         base_params=base_params or {},
+        fixed_zone=fixed_zone,
     )

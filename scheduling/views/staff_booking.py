@@ -79,6 +79,7 @@ def book_pick(request: HttpRequest, patient_pk: int) -> HttpResponse:
         base_params={"type": appointment_type.slug},
         slot_url=lambda slot, tz: _confirm_url(patient, appointment_type, slot),
         default_tz=settings.CLINIC_TIME_ZONE,
+        fixed_zone=True,
     )
     context = {
         "patient": patient,
