@@ -327,3 +327,21 @@ def test_cache_outage_does_not_block_booking(patient_client, provider, phone_typ
         response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     assert response.status_code == 302
     assert Appointment.objects.count() == 1
+
+
+def test_picker_query_count_does_not_grow(client, provider, phone_type) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.scheduling.view_fixtures import make_appointments
+
+    path = pick_url(tz="America/New_York", month="2026-03", date="2026-03-03")
+    make_appointments(2, provider=provider, appointment_type=phone_type)
+    client.get(path)
+    with CaptureQueriesContext(connection) as small:
+        client.get(path)
+    make_appointments(14, provider=provider, appointment_type=phone_type)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
