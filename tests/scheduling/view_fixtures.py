@@ -28,15 +28,23 @@ def appointment(frozen, patient, provider: Provider, phone_type: AppointmentType
     return AppointmentFactory(patient=patient, provider=provider, appointment_type=phone_type, start=WEDNESDAY_10AM)
 
 
-def make_appointments(count: int, *, provider: Provider, appointment_type: AppointmentType, patient=None) -> None:
-    """``count`` appointments, 30 minutes apart from Tuesday 9 am, each for its own or the given patient."""
-    start = dt.datetime(2026, 3, 3, 14, tzinfo=dt.UTC)
+def make_appointments(
+    count: int,
+    *,
+    provider: Provider,
+    appointment_type: AppointmentType,
+    patient=None,
+    start: dt.datetime = dt.datetime(2026, 3, 3, 14, tzinfo=dt.UTC),  # Tuesday 9 am
+    status: str = Appointment.Status.CONFIRMED,
+) -> None:
+    """``count`` appointments 30 minutes apart from ``start``, each for its own or the given patient."""
     for n in range(count):
         AppointmentFactory(
             patient=patient or PatientFactory(),
             provider=provider,
             appointment_type=appointment_type,
             start=start + dt.timedelta(minutes=30 * n),
+            status=status,
         )
 
 
