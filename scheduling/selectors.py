@@ -114,8 +114,12 @@ def slot_is_available(
     provider: Provider,
     start: datetime,
     ignore_appointment_id: int | None = None,
+    ignore_busy: bool = False,
 ) -> bool:
-    """Whether ``start`` is exactly one of the provider's open slots (grid, hours, notice, conflicts)."""
+    """Whether ``start`` is exactly one of the provider's open slots (grid, hours, notice, conflicts).
+
+    With ``ignore_busy``, appointments and blocked time do not count: is it a bookable time at all?
+    """
     day = timezone.localtime(start, clinic_tz()).date()
     slots = _slots(
         appointment_type=appointment_type,
@@ -123,6 +127,7 @@ def slot_is_available(
         end_date=day,
         provider=provider,
         ignore_appointment_id=ignore_appointment_id,
+        ignore_busy=ignore_busy,
     )
     return any(slot.start == start for slot in slots)
 
@@ -134,6 +139,7 @@ def _slots(
     end_date: date,
     provider: Provider | None,
     ignore_appointment_id: int | None = None,
+    ignore_busy: bool = False,
 ) -> list[Slot]:
     tz = clinic_tz()
     now = timezone.now()
@@ -175,13 +181,15 @@ def _slots(
     # Intervals are compared as integer epoch seconds: much faster than aware datetimes.
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     blocks = TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end)
-    for pid, start_ts, end_ts in blocks.values_list("provider_id", EpochSeconds("start"), EpochSeconds("end")):
-        busy[pid].append((start_ts, end_ts))
     appointments = Appointment.objects.filter(
         provider_id__in=ids, status__in=ACTIVE_STATUSES, blocked_end__gt=window_start, blocked_start__lt=window_end
     )
     if ignore_appointment_id is not None:
         appointments = appointments.exclude(pk=ignore_appointment_id)
+    if ignore_busy:
+        blocks, appointments = blocks.none(), appointments.none()
+    for pid, start_ts, end_ts in blocks.values_list("provider_id", EpochSeconds("start"), EpochSeconds("end")):
+        busy[pid].append((start_ts, end_ts))
     for pid, start_ts, end_ts in appointments.values_list(
         "provider_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")
     ):

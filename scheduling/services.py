@@ -187,7 +187,10 @@ def _check_slot(
         start=start,
         ignore_appointment_id=ignore_appointment_id,
     ):
-        raise SlotUnavailable
+        # Taken (say so, and the web layer offers the nearest times) or never open at all?
+        if slot_is_available(appointment_type=appointment_type, provider=provider, start=start, ignore_busy=True):
+            raise SlotUnavailable
+        raise InvalidSlot
 
 
 # --- Changes ----------------------------------------------------------------------------------------
@@ -342,7 +345,7 @@ def reminders_enqueue_due() -> int:
         return 0
     candidates = Appointment.objects.filter(
         status__in=ACTIVE_STATUSES, start__gt=now, start__lte=now + offsets[-1]
-    ).select_related("patient")
+    ).select_related("patient__user")
     due: dict[str, Appointment] = {}
     for appointment in candidates:
         for offset in offsets:

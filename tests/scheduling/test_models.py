@@ -165,3 +165,17 @@ def test_appointments_cannot_be_added_or_deleted_in_admin(clinic_admin, staff_cl
     client = staff_client_for(clinic_admin)
     assert client.get(reverse("admin:scheduling_appointment_add")).status_code == 403
     assert client.get(reverse("admin:scheduling_appointment_delete", args=[appointment.pk])).status_code == 403
+
+
+def test_admin_edits_staff_notes_only_and_keeps_history(clinic_admin, staff_client_for) -> None:
+    from django.urls import reverse
+
+    appointment = AppointmentFactory(start=START)
+    client = staff_client_for(clinic_admin)
+    url = reverse("admin:scheduling_appointment_change", args=[appointment.pk])
+    response = client.post(url, {"staff_notes": "Prefers a call after 4 pm", "status": "cancelled"})
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.staff_notes == "Prefers a call after 4 pm"
+    assert appointment.status == Appointment.Status.CONFIRMED  # read-only in admin
+    assert appointment.history.first().history_user == clinic_admin
