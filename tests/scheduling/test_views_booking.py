@@ -17,6 +17,7 @@ from tests.scheduling import view_fixtures
 from tests.scheduling.factories import AppointmentFactory, ProviderFactory
 from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, slot_param
 
+appointment = view_fixtures.appointment
 frozen = view_fixtures.frozen
 
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -346,3 +347,14 @@ def test_picker_query_count_does_not_grow(client, provider, phone_type) -> None:
         response = client.get(path)
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_booked_page_of_another_patient_is_404(client, other_patient, appointment) -> None:
+    client.force_login(other_patient.user)
+    assert client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404
+
+
+def test_booked_page_for_its_owner(patient_client, appointment) -> None:
+    response = patient_client.get(reverse("scheduling:book-done", args=[appointment.pk]))
+    assert response.status_code == 200
+    assert b"You are booked" in response.content
