@@ -145,8 +145,8 @@ def _book(
         return _slot_taken(request, form.appointment_type, data["start"], tz)
     except BookingError as error:
         return error_page(request, str(error), back_url=_pick_url(form.appointment_type, tz))
+    # The visitor's details stay in the session, so a repeated POST of this form finds its booking.
     request.session[BOOKED_KEY] = [*request.session.get(BOOKED_KEY, [])[-9:], appointment.pk]
-    request.session.pop(VISITOR_KEY, None)
     return redirect(with_query(reverse("scheduling:book-done", args=[appointment.pk]), tz=tz))
 
 
