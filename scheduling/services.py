@@ -317,6 +317,13 @@ def time_block_create(*, provider: Provider, start: datetime, end: datetime, rea
     return TimeBlock.objects.create(provider=provider, start=start, end=end, reason=reason[:200], created_by=by)
 
 
+@transaction.atomic
+def time_block_delete(*, time_block: TimeBlock, by: User) -> None:
+    """Give blocked time back to the calendar."""
+    logger.info("Time block %s removed by user %s", time_block.pk, by.pk)
+    TimeBlock.objects.filter(pk=time_block.pk).delete()
+
+
 # --- Reminders --------------------------------------------------------------------------------------
 
 

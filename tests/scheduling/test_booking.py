@@ -392,3 +392,23 @@ def test_redis_really_unreachable_booking_still_succeeds(
     assert Notification.objects.get(kind="scheduling/confirmation").status == Notification.Status.PENDING
     assert tasks.send_due_notifications() == 1  # the periodic sweep, once the broker is back
     assert len(mail.outbox) == 1
+
+
+def test_time_block_delete_gives_the_time_back(patient, front_desk, provider, phone_type) -> None:
+    block = services.time_block_create(
+        provider=provider, start=MONDAY_10AM_NY, end=MONDAY_10AM_NY + dt.timedelta(hours=1), reason="", by=front_desk
+    )
+    with pytest.raises(SlotUnavailable):
+        book(patient, provider, phone_type)
+    services.time_block_delete(time_block=block, by=front_desk)
+    assert book(patient, provider, phone_type).start == MONDAY_10AM_NY
+
+
+def test_signed_link_reschedule_and_cancel_within_the_cutoff(patient, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    moved = services.appointment_reschedule(
+        appointment=appointment, new_start=MONDAY_10AM_NY + dt.timedelta(days=1), by=None
+    )
+    cancelled = services.appointment_cancel(appointment=moved, by=None, reason="")
+    assert cancelled.status == Appointment.Status.CANCELLED
+    assert cancelled.cancelled_by is None
