@@ -164,6 +164,9 @@ class AppointmentAdmin(SimpleHistoryAdmin):
         "updated_at",
     )
 
+    def save_model(self, request: HttpRequest, obj: Appointment, form: Any, change: bool) -> None:
+        obj.save(update_fields=["staff_notes", "updated_at"])  # the only editable field here
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # bookings go through the booking screens: slot checks, emails, reminders
 

@@ -338,12 +338,16 @@ class Appointment(models.Model):
         return f"Appointment #{self.pk} {self.start:%Y-%m-%d %H:%M} UTC ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # Keeping the buffered bounds in step with start/end is data integrity, not business logic.
-        appointment_type = self.appointment_type
-        self.blocked_start = self.start - appointment_type.buffer_before
-        self.blocked_end = self.end + appointment_type.buffer_after
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "blocked_start", "blocked_end"}
+        # Keeping the buffered bounds in step with start/end is data integrity, not business logic. A save
+        # that does not touch the times keeps the bounds it was booked with, even if the type's buffers
+        # have changed since (recomputing them could collide with a neighbour).
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or {"start", "end", "appointment_type"} & set(update_fields):
+            appointment_type = self.appointment_type
+            self.blocked_start = self.start - appointment_type.buffer_before
+            self.blocked_end = self.end + appointment_type.buffer_after
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "blocked_start", "blocked_end"}
         super().save(*args, **kwargs)
 
     @property

@@ -179,3 +179,13 @@ def test_admin_edits_staff_notes_only_and_keeps_history(clinic_admin, staff_clie
     assert appointment.staff_notes == "Prefers a call after 4 pm"
     assert appointment.status == Appointment.Status.CONFIRMED  # read-only in admin
     assert appointment.history.first().history_user == clinic_admin
+
+
+def test_a_save_without_new_times_keeps_the_booked_bounds(buffered_type) -> None:
+    appointment = AppointmentFactory(appointment_type=buffered_type, start=START)
+    buffered_type.buffer_after = dt.timedelta(hours=3)
+    buffered_type.save()
+    appointment.staff_notes = "Wheelchair access"
+    appointment.save(update_fields=["staff_notes", "updated_at"])
+    appointment.refresh_from_db()
+    assert appointment.blocked_end == START + dt.timedelta(minutes=75)
