@@ -141,8 +141,8 @@ def _book(
         return error_page(request, "Too many booking attempts. Please wait an hour, or call us.", status=429)
     try:
         appointment = _book_for(request, form, patient=patient, visitor=visitor)
-    except SlotUnavailable:
-        return _slot_taken(request, form.appointment_type, data["start"], tz)
+    except SlotUnavailable as error:  # taken a moment ago, or (InvalidSlot) never open
+        return _slot_taken(request, form.appointment_type, data["start"], tz, message=str(error))
     except BookingError as error:
         return error_page(request, str(error), back_url=_pick_url(form.appointment_type, tz))
     # The visitor's details stay in the session, so a repeated POST of this form finds its booking.
