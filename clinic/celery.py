@@ -21,6 +21,8 @@ app.conf.update(
     timezone="UTC",
     beat_schedule={
         "send-due-notifications": {"task": "clinic.tasks.send_due_notifications", "schedule": 60.0},
+        # The reminder scan (24 h and 2 h by default, see scheduling.ReminderSettings); never ETA tasks.
+        "enqueue-due-reminders": {"task": "scheduling.tasks.enqueue_due_reminders", "schedule": 60.0},
     },
 )
 app.autodiscover_tasks()

@@ -155,7 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "clinic:login"
 LOGIN_REDIRECT_URL = "clinic:after-login"
-STAFF_HOME_URL = "clinic:staff-home"
+STAFF_HOME_URL = "scheduling:staff-home"
+PATIENT_HOME_URL = "scheduling:portal-home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a set-password link from a booking must survive a day
 
 # Idle log-out (clinic.middleware) and the absolute session lifetime.

@@ -15,7 +15,6 @@ admin.site.site_header = admin.site.site_title = "Clinic administration"
 
 clinic_patterns = [
     path("", pages.home, name="home"),
-    path("portal/", pages.portal, name="portal"),
     path("portal/profile/", accounts.profile, name="profile"),
     # Accounts
     path("account/sign-up/", accounts.sign_up, name="sign-up"),
@@ -46,7 +45,6 @@ clinic_patterns = [
     path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("account/two-factor/backup-codes/", two_factor.backup_codes, name="two-factor-backup-codes"),
     # Staff
-    path("staff/", staff.staff_home, name="staff-home"),
     path("staff/patients/", staff.patient_list, name="staff-patient-list"),
     path("staff/patients/<int:pk>/", staff.patient_detail, name="staff-patient-detail"),
 ]
@@ -55,4 +53,5 @@ urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("admin/", admin.site.urls),
     path("learn/", include("education.urls")),
+    path("", include("scheduling.urls")),
 ]

@@ -21,9 +21,13 @@ def grant(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
     """Give each role (group name) the listed ``app_label.codename`` permissions."""
     for app_config in apps.get_app_configs():
         # Permissions are normally made after all migrations; a data migration needs them now.
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        # Historical app configs have no models module, which create_permissions would skip.
+        saved = getattr(app_config, "models_module", None)
+        app_config.models_module = saved or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = saved
     assign(apps, matrix)
 
 
@@ -35,7 +39,11 @@ def assign(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
         group, _ = Group.objects.get_or_create(name=role)
         for perm in perms:
             app_label, codename = perm.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            try:
+                permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            except Permission.DoesNotExist:
+                raise LookupError(f"Permission {perm} does not exist; cannot grant it to {role}.") from None
+            group.permissions.add(permission)
 
 
 def revoke(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:

@@ -52,7 +52,7 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
     services.email_verify(user=user)
     login(request, user, backend=MODEL_BACKEND)
     messages.success(request, "Your email is confirmed and your account is ready.")
-    return redirect("clinic:portal")
+    return redirect(settings.PATIENT_HOME_URL)
 
 
 @login_required
@@ -64,7 +64,7 @@ def after_login(request: HttpRequest) -> HttpResponse:
         return redirect(next_url)
     if request.user.is_clinic_staff:
         return redirect(settings.STAFF_HOME_URL)
-    return redirect("clinic:portal")
+    return redirect(settings.PATIENT_HOME_URL)
 
 
 @patient_required

@@ -13,18 +13,6 @@ from clinic.lib.access import log_patient_access
 PATIENTS_PER_PAGE = 25
 
 
-@staff_required("clinic.access_staff_area")
-@require_GET
-def staff_home(request: HttpRequest) -> HttpResponse:
-    failed = selectors.notifications_failed() if request.user.has_perm("clinic.view_notification") else None
-    context = {
-        "search_form": PatientSearchForm(),
-        "failed_count": failed.count() if failed is not None else None,
-        "roles": [group.name for group in request.user.groups.all()],
-    }
-    return render(request, "clinic/staff/home.html", context)
-
-
 @staff_required("clinic.view_patient")
 @require_GET
 def patient_list(request: HttpRequest) -> HttpResponse:

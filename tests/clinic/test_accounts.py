@@ -131,7 +131,7 @@ class TestLogin:
         from django.contrib.sessions.models import Session
 
         assert not Session.objects.filter(session_key=old_key).exists()
-        assert patient_client.get(reverse("clinic:portal")).status_code == 302
+        assert patient_client.get(reverse("clinic:profile")).status_code == 302
 
     def test_open_redirect_is_ignored(self, client: Client) -> None:
         user = UserFactory()
@@ -176,34 +176,34 @@ class TestPasswordReset:
 @pytest.mark.django_db
 class TestIdleTimeout:
     def test_patient_logged_out_after_30_idle_minutes(self, patient_client: Client) -> None:
-        assert patient_client.get(reverse("clinic:portal")).status_code == 200
+        assert patient_client.get(reverse("clinic:profile")).status_code == 200
         session = patient_client.session
         session["last_activity_at"] = time.time() - 31 * 60
         session.save()
-        response = patient_client.get(reverse("clinic:portal"))
+        response = patient_client.get(reverse("clinic:profile"))
         assert response.status_code == 302
         assert reverse("clinic:login") in response["Location"]
         assert "_auth_user_id" not in patient_client.session
 
     def test_patient_active_within_30_minutes_stays(self, patient_client: Client) -> None:
-        patient_client.get(reverse("clinic:portal"))
+        patient_client.get(reverse("clinic:profile"))
         session = patient_client.session
         session["last_activity_at"] = time.time() - 20 * 60
         session.save()
-        assert patient_client.get(reverse("clinic:portal")).status_code == 200
+        assert patient_client.get(reverse("clinic:profile")).status_code == 200
 
     def test_staff_logged_out_after_15_idle_minutes(self, nurse, staff_client_for) -> None:
         client = staff_client_for(nurse)
-        assert client.get(reverse("clinic:staff-home")).status_code == 200
+        assert client.get(reverse("clinic:staff-patient-list")).status_code == 200
         session = client.session
         session["last_activity_at"] = time.time() - 16 * 60
         session.save()
-        assert client.get(reverse("clinic:staff-home")).status_code == 302
+        assert client.get(reverse("clinic:staff-patient-list")).status_code == 302
         assert "_auth_user_id" not in client.session
 
     def test_absolute_limit_of_12_hours(self, patient_client: Client) -> None:
-        patient_client.get(reverse("clinic:portal"))
+        patient_client.get(reverse("clinic:profile"))
         session = patient_client.session
         session["auth_started_at"] = time.time() - 12 * 3600 - 60
         session.save()
-        assert patient_client.get(reverse("clinic:portal")).status_code == 302
+        assert patient_client.get(reverse("clinic:profile")).status_code == 302

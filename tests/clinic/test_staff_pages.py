@@ -84,7 +84,7 @@ class TestPatientDetail:
         assert staff_client_for(nurse).delete(detail(patient.pk)).status_code == 405
 
 
-def test_every_role_has_the_staff_area(staff_client_for) -> None:
+def test_every_role_can_open_the_patient_directory(staff_client_for) -> None:
     for group in Group.objects.all():
         user = StaffFactory(role=group.name)
-        assert staff_client_for(user).get(reverse("clinic:staff-home")).status_code == 200, group.name
+        assert staff_client_for(user).get(reverse("clinic:staff-patient-list")).status_code == 200, group.name

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_staff_without_second_factor_is_refused_on_staff_pages(nurse) -> None:
     client = Client()
     client.force_login(nurse)
-    response = client.get(reverse("clinic:staff-home"))
+    response = client.get(reverse("clinic:staff-patient-list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("clinic:two-factor"))
 
@@ -53,7 +53,7 @@ def test_enrolment_shows_qr_and_confirms_with_a_valid_code(nurse) -> None:
     assert response["Location"] == reverse("clinic:two-factor-backup-codes")
     codes_page = client.get(response["Location"])
     assert codes_page.content.count(b"<li>") >= 10
-    assert client.get(reverse("clinic:staff-home")).status_code == 200
+    assert client.get(reverse("clinic:staff-patient-list")).status_code == 200
 
 
 def test_backup_code_works_once(nurse) -> None:
@@ -70,4 +70,4 @@ def test_backup_code_works_once(nurse) -> None:
 
 def test_patients_cannot_use_the_second_factor_pages(patient_client: Client) -> None:
     assert patient_client.get(reverse("clinic:two-factor")).status_code == 403
-    assert patient_client.get(reverse("clinic:staff-home")).status_code == 403
+    assert patient_client.get(reverse("clinic:staff-patient-list")).status_code == 403

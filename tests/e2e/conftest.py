@@ -52,11 +52,15 @@ def _staff_roles(transactional_db: None) -> None:
     """Re-create the role groups from every migration that declares a role ``MATRIX``."""
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
     from django.db.migrations.loader import MigrationLoader
 
     from clinic.lib.roles import assign
 
+    ContentType.objects.clear_cache()  # the flush removed the rows the cache still points at
     for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
         create_permissions(app_config, verbosity=0)
     for migration in MigrationLoader(None, ignore_no_migrations=True).disk_migrations.values():
         matrix = getattr(sys.modules[migration.__module__], "MATRIX", None)

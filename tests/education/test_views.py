@@ -106,7 +106,7 @@ def test_article_page_shows_body_sources_review_related_and_cta(anon_client: Cli
     assert clinician.get_full_name() in html
     assert "Related one" in html
     assert "Unrelated" not in html
-    assert "to book a consultation" in html  # phone fallback until the booking page exists
+    assert 'href="/book/">Book a consultation</a>' in html
     assert '<meta name="description" content="Rest and do not drive.">' in html
     assert "<title>After your infusion ·" in html
 

@@ -1,0 +1,174 @@
+"""Django admin for providers, types, availability and (read-mostly) appointments.
+
+Appointments are booked, moved and cancelled through the staff screens, which call the services (slot
+checks, emails, reminders). Admin may edit staff notes only, so it can never bypass those rules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
+
+from scheduling.models import (
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    ClinicClosure,
+    Provider,
+    ReminderSettings,
+    TimeBlock,
+    WeeklyHours,
+)
+
+
+class WeeklyHoursInline(admin.TabularInline):
+    model = WeeklyHours
+    extra = 0
+    ordering = ("weekday", "start_time")
+
+
+class AvailabilityExceptionInline(admin.TabularInline):
+    model = AvailabilityException
+    extra = 0
+    ordering = ("-date",)
+    fields = ("date", "kind", "start_time", "end_time", "note")
+
+
+@admin.register(Provider)
+class ProviderAdmin(admin.ModelAdmin):
+    list_display = ("display_name", "credentials", "user", "active", "type_names")
+    list_filter = ("active", "appointment_types")
+    search_fields = ("display_name", "credentials", "user__email", "user__last_name")
+    list_select_related = ("user",)
+    autocomplete_fields = ("user",)
+    filter_horizontal = ("appointment_types",)
+    inlines = (WeeklyHoursInline, AvailabilityExceptionInline)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        return super().get_queryset(request).prefetch_related("appointment_types")
+
+    @admin.display(description="Offers")
+    def type_names(self, obj: Provider) -> str:
+        return ", ".join(t.name for t in obj.appointment_types.all()) or "-"
+
+
+@admin.register(AppointmentType)
+class AppointmentTypeAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "slug",
+        "duration",
+        "slot_interval",
+        "location_kind",
+        "minimum_notice",
+        "change_cutoff",
+        "requires_screening",
+        "active",
+        "display_order",
+    )
+    list_editable = ("active", "display_order")
+    list_filter = ("active", "location_kind", "requires_screening")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "description", "price", "active", "display_order")}),
+        ("Time", {"fields": ("duration", "slot_interval", "buffer_before", "buffer_after", "location_kind")}),
+        ("Booking rules", {"fields": ("minimum_notice", "booking_horizon", "change_cutoff", "requires_screening")}),
+    )
+
+
+@admin.register(WeeklyHours)
+class WeeklyHoursAdmin(admin.ModelAdmin):
+    list_display = ("provider", "weekday", "start_time", "end_time")
+    list_filter = ("weekday", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("provider__display_name",)
+
+
+@admin.register(AvailabilityException)
+class AvailabilityExceptionAdmin(admin.ModelAdmin):
+    list_display = ("date", "provider", "kind", "start_time", "end_time", "note")
+    list_filter = ("kind", "provider")
+    list_select_related = ("provider",)
+    search_fields = ("provider__display_name", "note")
+    date_hierarchy = "date"
+
+
+@admin.register(ClinicClosure)
+class ClinicClosureAdmin(admin.ModelAdmin):
+    list_display = ("start_date", "end_date", "reason")
+    search_fields = ("reason",)
+    date_hierarchy = "start_date"
+
+
+@admin.register(TimeBlock)
+class TimeBlockAdmin(admin.ModelAdmin):
+    list_display = ("start", "end", "provider", "reason", "created_by")
+    list_filter = ("provider",)
+    list_select_related = ("provider", "created_by")
+    search_fields = ("provider__display_name", "reason")
+    date_hierarchy = "start"
+    readonly_fields = ("created_by", "created_at")
+
+    def save_model(self, request: HttpRequest, obj: TimeBlock, form: Any, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ReminderSettings)
+class ReminderSettingsAdmin(admin.ModelAdmin):
+    """One row: the reminder schedule the periodic scan reads."""
+
+    list_display = ("__str__", "first_reminder_hours", "second_reminder_hours")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return super().has_add_permission(request) and not ReminderSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
+        ReminderSettings.load()  # so the row, with its defaults, is there to edit
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(SimpleHistoryAdmin):
+    list_display = ("start", "end", "patient", "provider", "appointment_type", "status", "arrived_at", "booked_by")
+    list_filter = ("status", "provider", "appointment_type", ("start", admin.DateFieldListFilter))
+    list_select_related = ("patient", "provider", "appointment_type", "booked_by")
+    search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email", "pk")
+    date_hierarchy = "start"
+    ordering = ("-start",)
+    readonly_fields = (
+        "patient",
+        "provider",
+        "appointment_type",
+        "start",
+        "end",
+        "blocked_start",
+        "blocked_end",
+        "status",
+        "arrived_at",
+        "booked_by",
+        "cancelled_by",
+        "cancelled_at",
+        "cancel_reason",
+        "idempotency_key",
+        "scheduled_at",
+        "created_at",
+        "updated_at",
+    )
+
+    def save_model(self, request: HttpRequest, obj: Appointment, form: Any, change: bool) -> None:
+        obj.save(update_fields=["staff_notes", "updated_at"])  # the only editable field here
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # bookings go through the booking screens: slot checks, emails, reminders
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # cancel instead; history is kept

@@ -1,0 +1,121 @@
+"""Builders for scheduling emails. They load the appointment at send time and give template context.
+
+Emails name no appointment type (type names can be clinical); they say "your appointment".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from clinic.models import Notification
+from clinic.notifications import EmailContent, NotificationObsolete, register
+from scheduling.ics import appointment_ics, ics_filename, location_text
+from scheduling.links import manage_path
+from scheduling.models import ACTIVE_STATUSES, Appointment, LocationKind
+from scheduling.selectors import clinic_tz
+
+ICS_MIMETYPE = "text/calendar"
+
+
+def _appointment(notification: Notification) -> Appointment:
+    if notification.recipient is None:
+        raise NotificationObsolete
+    appointment = (
+        Appointment.objects.select_related("patient", "patient__user", "provider", "appointment_type")
+        .filter(pk=notification.context.get("appointment_id"))
+        .first()
+    )
+    if appointment is None or appointment.patient.user_id != notification.recipient_id:
+        raise NotificationObsolete
+    return appointment
+
+
+def _format(moment: datetime, tz: Any) -> str:
+    local = timezone.localtime(moment, tz)
+    return f"{local:%A, %B} {local.day}, {local.year} at {local:%I:%M %p}".replace(" 0", " ") + f" {local:%Z}"
+
+
+def appointment_context(appointment: Appointment) -> dict[str, Any]:
+    patient_tz = appointment.patient.tzinfo
+    when = _format(appointment.start, patient_tz)
+    clinic_when = _format(appointment.start, clinic_tz())
+    return {
+        "when": when,
+        "clinic_when": clinic_when if clinic_when != when else "",
+        "duration_minutes": appointment.appointment_type.duration_minutes,
+        "provider_name": appointment.provider.display_name,
+        "location": location_text(appointment),
+        "is_phone": appointment.appointment_type.location_kind == LocationKind.PHONE,
+        "manage_path": manage_path(appointment),
+        "portal_path": _path("scheduling:my-appointments", "scheduling:portal-home"),
+        "needs_form": appointment.appointment_type.requires_screening,
+    }
+
+
+def _path(*names: str) -> str:
+    """The first URL name the web layer defines, else the home page."""
+    for name in names:
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return "/"
+
+
+def _ics(appointment: Appointment, *, cancelled: bool = False) -> list[tuple[str, bytes, str]]:
+    return [(ics_filename(appointment), appointment_ics(appointment, cancelled=cancelled), ICS_MIMETYPE)]
+
+
+@register("scheduling/confirmation")
+def confirmation(notification: Notification) -> EmailContent:
+    appointment = _appointment(notification)
+    if appointment.status not in ACTIVE_STATUSES:
+        raise NotificationObsolete
+    return EmailContent(appointment_context(appointment), attachments=_ics(appointment))
+
+
+@register("scheduling/booking_added")
+def booking_added(notification: Notification) -> EmailContent:
+    appointment = _appointment(notification)
+    if appointment.status not in ACTIVE_STATUSES:
+        raise NotificationObsolete
+    return EmailContent(appointment_context(appointment), attachments=_ics(appointment))
+
+
+@register("scheduling/rescheduled")
+def rescheduled(notification: Notification) -> EmailContent:
+    appointment = _appointment(notification)
+    if appointment.status not in ACTIVE_STATUSES:
+        raise NotificationObsolete
+    context = appointment_context(appointment)
+    old_start = parse_datetime(notification.context.get("old_start") or "")
+    context["old_when"] = _format(old_start, appointment.patient.tzinfo) if old_start else ""
+    return EmailContent(context, attachments=_ics(appointment))
+
+
+@register("scheduling/cancelled")
+def cancelled(notification: Notification) -> EmailContent:
+    appointment = _appointment(notification)
+    if appointment.status != Appointment.Status.CANCELLED:
+        raise NotificationObsolete
+    context = appointment_context(appointment)
+    context["book_path"] = _path("scheduling:book-start")
+    return EmailContent(context, attachments=_ics(appointment, cancelled=True))
+
+
+@register("scheduling/reminder")
+def reminder(notification: Notification) -> EmailContent:
+    appointment = _appointment(notification)
+    # Never remind of a cancelled, moved or past appointment, whatever raced with the scan.
+    if (
+        appointment.status not in ACTIVE_STATUSES
+        or appointment.start.isoformat() != notification.context.get("start")
+        or appointment.start <= timezone.now()
+    ):
+        raise NotificationObsolete
+    return EmailContent(appointment_context(appointment))

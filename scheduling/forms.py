@@ -1,0 +1,247 @@
+"""Forms of the booking flow, the patient's own appointments and the staff screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from typing import Any, ClassVar
+
+from django import forms
+from django.conf import settings
+from django.http import QueryDict
+from django.utils import timezone
+from phonenumber_field.formfields import PhoneNumberField
+
+from clinic.forms import DateInput
+from clinic.lib.timezones import time_zone_choices
+from clinic.models import User, validate_not_future
+from scheduling import selectors
+from scheduling.models import AppointmentType, Provider
+
+OLDEST_BIRTH_YEAR = 1900
+
+
+def slot_param(start: dt.datetime) -> str:
+    """How a slot's start travels in a URL: UTC, minute precision, no '+' to escape."""
+    return start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def parse_slot_param(value: str) -> dt.datetime | None:
+    try:
+        start = dt.datetime.fromisoformat(value.strip())
+    except (ValueError, AttributeError):
+        return None
+    if timezone.is_naive(start):
+        return None
+    return start.astimezone(dt.UTC)
+
+
+def valid_zone(name: str | None, default: str) -> str:
+    """The named zone when it is a real one, else ``default`` (a tampered ?tz= never breaks a page)."""
+    if name and name in zoneinfo.available_timezones() and "/" in name:
+        return name
+    return default
+
+
+class TimeZoneForm(forms.Form):
+    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["tz"].widget.attrs.update({"data-detect-time-zone": "true", "class": "form-select"})
+
+
+class SlotForm(forms.Form):
+    """The chosen slot: a provider who offers the type and an aware start."""
+
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), widget=forms.HiddenInput)
+    start = forms.CharField(max_length=40, widget=forms.HiddenInput)
+
+    error_messages: ClassVar = {
+        "provider": "That provider does not offer this consultation. Please choose a time again.",
+        "start": "That time is not valid. Please choose a time again.",
+        "past": "That time has already passed. Please choose a later time.",
+    }
+
+    def __init__(self, *args: Any, appointment_type: AppointmentType, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.appointment_type = appointment_type
+        self.fields["provider"].queryset = selectors.providers_for_type(appointment_type=appointment_type)
+        self.fields["provider"].error_messages["invalid_choice"] = self.error_messages["provider"]
+        self.fields["provider"].error_messages["required"] = self.error_messages["provider"]
+
+    def clean_start(self) -> dt.datetime:
+        start = parse_slot_param(self.cleaned_data["start"])
+        if start is None:
+            raise forms.ValidationError(self.error_messages["start"], code="invalid")
+        if start <= timezone.now():
+            raise forms.ValidationError(self.error_messages["past"], code="past")
+        return start
+
+
+class BookingConfirmForm(SlotForm):
+    # A fresh key per confirm page: a double submit or a retried POST books once.
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def with_new_key(data: QueryDict) -> QueryDict:
+        """The GET that shows the confirm page carries only the slot: give it a new key."""
+        data = data.copy()
+        data["idempotency_key"] = str(uuid.uuid4())
+        return data
+
+
+class RescheduleForm(forms.Form):
+    start = forms.CharField(max_length=40, widget=forms.HiddenInput)
+
+    def clean_start(self) -> dt.datetime:
+        start = parse_slot_param(self.cleaned_data["start"])
+        if start is None:
+            raise forms.ValidationError(SlotForm.error_messages["start"], code="invalid")
+        if start <= timezone.now():
+            raise forms.ValidationError(SlotForm.error_messages["past"], code="past")
+        return start
+
+
+class VisitorDetailsForm(forms.Form):
+    """Who is booking, when they are not logged in (or when the front desk adds a new patient)."""
+
+    legal_first_name = forms.CharField(label="Legal first name", max_length=100)
+    legal_last_name = forms.CharField(label="Legal last name", max_length=100)
+    email = forms.EmailField(
+        label="Email",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text="We send the confirmation here, with a link to set a password for your account.",
+    )
+    phone = PhoneNumberField(
+        label="Phone",
+        help_text="A US number, or an international number starting with +.",
+        error_messages={"invalid": "Enter a valid phone number, for example 617 555 0101 or +44 20 7946 0958."},
+    )
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_not_future])
+    time_zone = forms.ChoiceField(
+        label="Your time zone", choices=time_zone_choices, help_text="Emails show times in this zone."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["time_zone"].widget.attrs["data-detect-time-zone"] = "true"
+        self.fields["legal_first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["legal_last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+
+    def clean_email(self) -> str:
+        return User.objects.normalize_email(self.cleaned_data["email"]).strip()
+
+    def clean_date_of_birth(self) -> dt.date:
+        born = self.cleaned_data["date_of_birth"]
+        if born.year < OLDEST_BIRTH_YEAR:
+            raise forms.ValidationError("Check the year of birth.", code="too_old")
+        return born
+
+    def to_session(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            "legal_first_name": data["legal_first_name"],
+            "legal_last_name": data["legal_last_name"],
+            "email": data["email"],
+            "phone": str(data["phone"]),
+            "date_of_birth": data["date_of_birth"].isoformat(),
+            "time_zone": data["time_zone"],
+        }
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class StaffCancelForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MarkForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")],
+        error_messages={"invalid_choice": "Choose arrived, completed or no-show."},
+    )
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
+
+
+class TimeBlockForm(forms.Form):
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
+    start = forms.DateTimeField(label="From", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
+    end = forms.DateTimeField(label="Until", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
+    reason = forms.CharField(label="Reason", max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("display_name")
+        zone = settings.CLINIC_TIME_ZONE
+        self.fields["start"].help_text = f"Clinic time ({zone})."
+        self.fields["end"].help_text = f"Clinic time ({zone})."
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end <= start:
+            self.add_error("end", "The end must be after the start.")
+        return cleaned
+
+
+class CalendarForm(forms.Form):
+    """The staff calendar's GET parameters; anything invalid falls back to today, all providers."""
+
+    view = forms.ChoiceField(choices=[("day", "Day"), ("week", "Week")], required=False)
+    date = forms.DateField(required=False, widget=DateInput)
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), required=False, empty_label="All providers")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.order_by("display_name")
+        self.fields["provider"].widget.attrs["class"] = "form-select"
+        self.fields["view"].widget.attrs["class"] = "form-select"
+        self.fields["date"].widget.attrs["class"] = "form-control"
+
+    def values(self) -> tuple[str, dt.date, Provider | None]:
+        data = self.cleaned_data if self.is_valid() else {}
+        return data.get("view") or "day", data.get("date") or timezone.localdate(), data.get("provider")
+
+
+class StaffTypeForm(forms.Form):
+    type = forms.ModelChoiceField(
+        label="Consultation", queryset=AppointmentType.objects.none(), to_field_name="slug", empty_label=None
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["type"].queryset = selectors.bookable_types()
+
+
+class StaffNewPatientForm(VisitorDetailsForm):
+    """A new patient added by the front desk; an existing email must be found, not duplicated."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].help_text = "The patient gets an email here with a link to set a password."
+        self.fields["time_zone"].label = "Patient's time zone"
+        del self.fields["time_zone"].widget.attrs["data-detect-time-zone"]
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "Someone already has an account with this email. Search for the patient instead.", code="exists"
+            )
+        return email
+
+    def registration_data(self) -> dict[str, Any]:
+        return {name: value for name, value in self.cleaned_data.items()}

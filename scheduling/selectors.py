@@ -1,0 +1,328 @@
+"""Reads for scheduling: slots, a patient's appointments, the staff calendar. Querysets come joined."""
+
+from __future__ import annotations
+
+import bisect
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    AvailabilityException,
+    ClinicClosure,
+    Provider,
+    TimeBlock,
+    WeeklyHours,
+)
+
+if TYPE_CHECKING:
+    from clinic.models import Patient
+
+APPOINTMENT_JOINS = ("patient", "patient__user", "provider", "appointment_type")
+
+
+class EpochSeconds(Func):
+    """A datetime column as whole seconds since 1970: parsing ints is far cheaper than timestamps."""
+
+    output_field = BigIntegerField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::bigint", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler,
+            connection,
+            template="CAST(ROUND((julianday(%(expressions)s) - 2440587.5) * 86400) AS INTEGER)",
+            **extra,
+        )
+
+
+@dataclass(frozen=True)
+class Slot:
+    provider: Provider
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+
+    @property
+    def key(self) -> str:
+        """A stable string for forms: provider id and UTC start."""
+        return f"{self.provider.pk}:{self.start.isoformat()}"
+
+
+def clinic_tz() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+
+
+# --- Catalogue --------------------------------------------------------------------------------------
+
+
+def bookable_types() -> QuerySet[AppointmentType]:
+    return AppointmentType.objects.filter(active=True)
+
+
+def providers_for_type(*, appointment_type: AppointmentType) -> QuerySet[Provider]:
+    return Provider.objects.filter(active=True, appointment_types=appointment_type).select_related("user")
+
+
+# --- Slots ------------------------------------------------------------------------------------------
+
+
+def available_slots(
+    *,
+    appointment_type: AppointmentType,
+    start_date: date,
+    end_date: date,
+    provider: Provider | None = None,
+) -> list[Slot]:
+    """Open start times between two clinic-zone dates (both inclusive), ordered by start then provider.
+
+    Six queries whatever the data size: providers, weekly hours, exceptions, closures, time blocks and
+    busy appointments. Everything else is arithmetic in UTC over wall-clock ranges in the clinic's zone.
+    """
+    return _slots(appointment_type=appointment_type, start_date=start_date, end_date=end_date, provider=provider)
+
+
+def nearest_slots(
+    *, appointment_type: AppointmentType, around: datetime, provider: Provider | None = None, limit: int = 3
+) -> list[Slot]:
+    """The open slots closest to ``around`` (for "just taken, how about these?")."""
+    day = timezone.localtime(around, clinic_tz()).date()
+    slots = _slots(
+        appointment_type=appointment_type,
+        start_date=day - timedelta(days=2),
+        end_date=day + timedelta(days=7),
+        provider=provider,
+    )
+    slots.sort(key=lambda s: (abs(s.start - around), s.start))
+    return sorted(slots[:limit], key=lambda s: s.start)
+
+
+def slot_is_available(
+    *,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    start: datetime,
+    ignore_appointment_id: int | None = None,
+    ignore_busy: bool = False,
+) -> bool:
+    """Whether ``start`` is exactly one of the provider's open slots (grid, hours, notice, conflicts).
+
+    With ``ignore_busy``, appointments and blocked time do not count: is it a bookable time at all?
+    """
+    day = timezone.localtime(start, clinic_tz()).date()
+    slots = _slots(
+        appointment_type=appointment_type,
+        start_date=day,
+        end_date=day,
+        provider=provider,
+        ignore_appointment_id=ignore_appointment_id,
+        ignore_busy=ignore_busy,
+    )
+    return any(slot.start == start for slot in slots)
+
+
+def _slots(
+    *,
+    appointment_type: AppointmentType,
+    start_date: date,
+    end_date: date,
+    provider: Provider | None,
+    ignore_appointment_id: int | None = None,
+    ignore_busy: bool = False,
+) -> list[Slot]:
+    tz = clinic_tz()
+    now = timezone.now()
+    earliest = now + appointment_type.minimum_notice
+    latest = now + appointment_type.booking_horizon
+    start_date = max(start_date, timezone.localtime(earliest, tz).date())
+    end_date = min(end_date, timezone.localtime(latest, tz).date())
+    if start_date > end_date or not appointment_type.active:
+        return []
+
+    providers = providers_for_type(appointment_type=appointment_type)
+    if provider is not None:
+        providers = providers.filter(pk=provider.pk)
+    providers = list(providers)
+    if not providers:
+        return []
+    ids = [p.pk for p in providers]
+    window_start = datetime.combine(start_date, time.min, tzinfo=tz).astimezone(UTC) - timedelta(days=1)
+    window_end = datetime.combine(end_date, time.max, tzinfo=tz).astimezone(UTC) + timedelta(days=1)
+
+    hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
+    for pid, weekday, start_t, end_t in WeeklyHours.objects.filter(provider_id__in=ids).values_list(
+        "provider_id", "weekday", "start_time", "end_time"
+    ):
+        hours[pid][weekday].append((start_t, end_t))
+    exceptions: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
+    for pid, day, kind, start_t, end_t in AvailabilityException.objects.filter(
+        provider_id__in=ids, date__range=(start_date, end_date)
+    ).values_list("provider_id", "date", "kind", "start_time", "end_time"):
+        ranges = exceptions[(pid, day)]  # an empty list means a day off
+        if kind == AvailabilityException.Kind.OTHER_HOURS:
+            ranges.append((start_t, end_t))
+    closed: set[date] = set()
+    for first, last in ClinicClosure.objects.filter(start_date__lte=end_date, end_date__gte=start_date).values_list(
+        "start_date", "end_date"
+    ):
+        closed.update(first + timedelta(days=n) for n in range((last - first).days + 1))
+
+    # Intervals are compared as integer epoch seconds: much faster than aware datetimes.
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    blocks = TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end)
+    appointments = Appointment.objects.filter(
+        provider_id__in=ids, status__in=ACTIVE_STATUSES, blocked_end__gt=window_start, blocked_start__lt=window_end
+    )
+    if ignore_appointment_id is not None:
+        appointments = appointments.exclude(pk=ignore_appointment_id)
+    if ignore_busy:
+        blocks, appointments = blocks.none(), appointments.none()
+    for pid, start_ts, end_ts in blocks.values_list("provider_id", EpochSeconds("start"), EpochSeconds("end")):
+        busy[pid].append((start_ts, end_ts))
+    for pid, start_ts, end_ts in appointments.values_list(
+        "provider_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")
+    ):
+        busy[pid].append((start_ts, end_ts))
+
+    duration = int(appointment_type.duration.total_seconds())
+    step = int(appointment_type.slot_interval.total_seconds())
+    before = int(appointment_type.buffer_before.total_seconds())
+    after = int(appointment_type.buffer_after.total_seconds())
+    earliest_ts, latest_ts = earliest.timestamp(), latest.timestamp()
+    slots: list[Slot] = []
+    for prov in providers:
+        intervals = _merge(busy.get(prov.pk, []))
+        starts = [s for s, _ in intervals]
+        day = start_date
+        while day <= end_date:
+            if day not in closed:
+                ranges = exceptions.get((prov.pk, day))
+                if ranges is None:
+                    ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
+                for range_start, range_end in _merge_times(ranges):
+                    for ts in _grid(day, range_start, range_end, duration, step, tz):
+                        if earliest_ts <= ts <= latest_ts and _free(
+                            intervals, starts, ts - before, ts + duration + after
+                        ):
+                            start_utc = datetime.fromtimestamp(ts, UTC)
+                            slots.append(
+                                Slot(provider=prov, start=start_utc, end=start_utc + appointment_type.duration)
+                            )
+            day += timedelta(days=1)
+    slots.sort(key=lambda s: (s.start, s.provider.display_name, s.provider.pk))
+    return slots
+
+
+def _exists(local: datetime, tz: zoneinfo.ZoneInfo) -> bool:
+    """Whether an aware wall-clock time exists (it does not in the skipped hour of spring-forward)."""
+    return local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) == local.replace(tzinfo=None)
+
+
+def _grid(day: date, range_start: time, range_end: time, duration: int, step: int, tz: zoneinfo.ZoneInfo) -> list[int]:
+    """Epoch starts on the wall-clock grid of one range; the visit must end (in real time) by the range end.
+
+    Wall-clock times that do not exist (the skipped hour of a spring-forward night) are left out.
+    """
+    start_local = datetime.combine(day, range_start, tzinfo=tz)
+    end_local = datetime.combine(day, range_end, tzinfo=tz)
+    end_ts = int(end_local.timestamp())
+    if start_local.utcoffset() == end_local.utcoffset() and _exists(start_local, tz) and _exists(end_local, tz):
+        # No clock change inside the range (every day but two a year): plain arithmetic.
+        return list(range(int(start_local.timestamp()), end_ts - duration + 1, step))
+    result = []
+    wall = datetime.combine(day, range_start)
+    wall_end = datetime.combine(day, range_end)
+    while wall < wall_end:
+        aware = wall.replace(tzinfo=tz)
+        if _exists(aware, tz):
+            ts = int(aware.timestamp())
+            if ts + duration > end_ts:
+                break
+            result.append(ts)
+        wall += timedelta(seconds=step)
+    return result
+
+
+def _merge_times(ranges: list[tuple[time, time]]) -> list[tuple[time, time]]:
+    """Overlapping working ranges (a data-entry slip) must not offer a start twice."""
+    merged: list[tuple[time, time]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _free(intervals: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    """Whether [start, end) misses every merged busy interval (half-open, like the database range)."""
+    i = bisect.bisect_left(starts, end)  # intervals starting at or after ``end`` cannot overlap
+    return i == 0 or intervals[i - 1][1] <= start
+
+
+# --- Appointments -----------------------------------------------------------------------------------
+
+
+def _appointments() -> QuerySet[Appointment]:
+    return Appointment.objects.select_related(*APPOINTMENT_JOINS)
+
+
+def patient_appointments(*, patient: Patient) -> tuple[QuerySet[Appointment], QuerySet[Appointment]]:
+    """The patient's upcoming (active, not yet over; soonest first) and past appointments (latest first)."""
+    now = timezone.now()
+    mine = _appointments().filter(patient=patient)
+    upcoming_q = Q(status__in=ACTIVE_STATUSES, end__gte=now)
+    return mine.filter(upcoming_q).order_by("start", "pk"), mine.exclude(upcoming_q).order_by("-start", "-pk")
+
+
+def appointment_for_patient(*, patient: Patient, pk: int) -> Appointment:
+    """The patient's own appointment, or 404: another patient's id looks like a missing one."""
+    return get_object_or_404(_appointments().filter(patient=patient), pk=pk)
+
+
+def appointment_for_staff(*, pk: int) -> Appointment:
+    return get_object_or_404(_appointments(), pk=pk)
+
+
+def calendar_appointments(
+    *, start: datetime, end: datetime, provider: Provider | None = None, include_cancelled: bool = False
+) -> QuerySet[Appointment]:
+    """Appointments that overlap [start, end), for the staff calendar, by start then provider."""
+    qs = _appointments().filter(start__lt=end, end__gt=start)
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    if not include_cancelled:
+        qs = qs.exclude(status=Appointment.Status.CANCELLED)
+    return qs.order_by("start", "provider__display_name", "pk")
+
+
+def calendar_blocks(*, start: datetime, end: datetime, provider: Provider | None = None) -> QuerySet[TimeBlock]:
+    qs = TimeBlock.objects.select_related("provider", "created_by").filter(start__lt=end, end__gt=start)
+    if provider is not None:
+        qs = qs.filter(provider=provider)
+    return qs.order_by("start", "provider__display_name", "pk")
+
+
+def active_providers() -> QuerySet[Provider]:
+    return Provider.objects.filter(active=True).select_related("user")

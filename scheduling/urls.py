@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from scheduling.views import booking, manage, portal, staff, staff_booking
+
+app_name = "scheduling"
+
+urlpatterns = [
+    # Booking, open to visitors and patients
+    path("book/", booking.book_start, name="book-start"),
+    path("book/booked/<int:pk>/", booking.book_done, name="book-done"),
+    path("book/<slug:type_slug>/", booking.book_pick, name="book-pick"),
+    path("book/<slug:type_slug>/details/", booking.book_details, name="book-details"),
+    path("book/<slug:type_slug>/confirm/", booking.book_confirm, name="book-confirm"),
+    # The patient's portal
+    path("portal/", portal.portal_home, name="portal-home"),
+    path("portal/appointments/", portal.appointment_list, name="my-appointments"),
+    path("portal/appointments/<int:pk>/", portal.appointment_detail, name="appointment-detail"),
+    path("portal/appointments/<int:pk>/cancel/", portal.appointment_cancel, name="appointment-cancel"),
+    path("portal/appointments/<int:pk>/reschedule/", portal.appointment_reschedule, name="appointment-reschedule"),
+    path(
+        "portal/appointments/<int:pk>/reschedule/confirm/",
+        portal.appointment_reschedule_confirm,
+        name="appointment-reschedule-confirm",
+    ),
+    # The signed link from emails, no login
+    path("manage/<str:token>/", manage.manage, name="manage"),
+    path("manage/<str:token>/cancel/", manage.manage_cancel, name="manage-cancel"),
+    path("manage/<str:token>/reschedule/", manage.manage_reschedule, name="manage-reschedule"),
+    path("manage/<str:token>/reschedule/confirm/", manage.manage_reschedule_confirm, name="manage-reschedule-confirm"),
+    # Staff
+    path("staff/", staff.staff_home, name="staff-home"),
+    path("staff/calendar/", staff.calendar, name="staff-calendar"),
+    path("staff/appointments/<int:pk>/", staff.appointment_detail, name="staff-appointment-detail"),
+    path("staff/appointments/<int:pk>/mark/", staff.appointment_mark, name="staff-appointment-mark"),
+    path("staff/appointments/<int:pk>/cancel/", staff.appointment_cancel, name="staff-appointment-cancel"),
+    path("staff/block-time/", staff.block_time, name="staff-block-time"),
+    path("staff/book/", staff_booking.book_find, name="staff-book"),
+    path("staff/book/new-patient/", staff_booking.book_new_patient, name="staff-book-new-patient"),
+    path("staff/book/<int:patient_pk>/", staff_booking.book_pick, name="staff-book-pick"),
+    path("staff/book/<int:patient_pk>/confirm/", staff_booking.book_confirm, name="staff-book-confirm"),
+]

@@ -1,0 +1,82 @@
+"""Helpers shared by the patient, signed-link and staff views."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from clinic.models import Patient
+from scheduling import selectors
+from scheduling.forms import slot_param, valid_zone
+from scheduling.models import Appointment, AppointmentType, Provider
+
+
+def request_patient(request: HttpRequest) -> Patient | None:
+    user = request.user
+    return getattr(user, "patient", None) if user.is_authenticated else None
+
+
+def viewer_tz(request: HttpRequest, patient: Patient | None = None) -> str:
+    """The zone to show times in: ?tz= when valid, else the patient's own, else the clinic's."""
+    patient = patient or request_patient(request)
+    default = patient.time_zone if patient else settings.CLINIC_TIME_ZONE
+    return valid_zone(request.GET.get("tz") or request.POST.get("tz"), default)
+
+
+def changeable(appointment: Appointment) -> bool:
+    """Whether the patient may still cancel or reschedule it online: active, and before the cutoff."""
+    return appointment.is_active and timezone.now() < appointment.change_deadline
+
+
+def with_query(url: str, **params: Any) -> str:
+    return f"{url}?{urlencode({k: v for k, v in params.items() if v not in (None, '')})}"
+
+
+def slot_query(slot: Any, **extra: Any) -> dict[str, Any]:
+    return {"provider": slot.provider.pk, "start": slot_param(slot.start), **extra}
+
+
+def error_page(request: HttpRequest, message: str, *, back_url: str = "", status: int = 400) -> HttpResponse:
+    context = {"message": message, "back_url": back_url}
+    return render(request, "scheduling/error.html", context, status=status)
+
+
+def slot_taken_page(
+    request: HttpRequest,
+    *,
+    appointment_type: AppointmentType,
+    around: dt.datetime,
+    slot_url: Callable[[Any], str],
+    back_url: str,
+    tz: str,
+    provider: Provider | None = None,
+    message: str = "",
+) -> HttpResponse:
+    """Someone took the time a moment ago: say so kindly and offer the nearest free times."""
+    nearest = selectors.nearest_slots(appointment_type=appointment_type, around=around, provider=provider, limit=3)
+    context = {
+        "alternatives": [{"slot": slot, "url": slot_url(slot)} for slot in nearest],
+        "back_url": back_url,
+        "tz": tz,
+        "message": message,
+        "appointment_type": appointment_type,
+    }
+    return render(request, "scheduling/slot_taken.html", context, status=409)
+
+
+def first_error(form: Any) -> str:
+    for errors in form.errors.values():
+        return str(errors[0])
+    return "Please choose a time again."
+
+
+def slot_offered(*, appointment_type: AppointmentType, provider: Provider, start: dt.datetime) -> bool:
+    """Whether the slot is open right now, for a kind message early; the service re-checks when booking."""
+    return selectors.slot_is_available(appointment_type=appointment_type, provider=provider, start=start)

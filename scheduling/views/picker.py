@@ -1,0 +1,180 @@
+"""The day-and-time picker shared by booking, rescheduling and front-desk booking.
+
+One call to ``available_slots`` per render gives both the month's days with openings and the chosen
+day's times. Days are the viewer's own days: a slot late in the clinic's evening can fall on the next
+day for someone further east, so the search takes a day either side and groups in the viewer's zone.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import zoneinfo
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from scheduling import selectors
+from scheduling.forms import TimeZoneForm, valid_zone
+from scheduling.models import AppointmentType, Provider
+
+MAX_MONTHS_AHEAD = 12
+
+
+@dataclass
+class SlotChoice:
+    provider: Provider
+    start: dt.datetime
+    end: dt.datetime
+    local_start: dt.datetime
+    clinic_start: dt.datetime
+    url: str
+
+
+@dataclass
+class DayCell:
+    date: dt.date
+    in_month: bool
+    openings: int = 0
+    url: str = ""
+    selected: bool = False
+
+
+@dataclass
+class Picker:
+    tz: str
+    month: dt.date
+    weeks: list[list[DayCell]]
+    selected: dt.date | None
+    times: list[SlotChoice]
+    prev_url: str
+    next_url: str
+    tz_form: TimeZoneForm
+    tz_explicit: bool
+    base_url: str
+    base_params: dict[str, Any]
+    fixed_zone: bool
+    clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
+
+    @property
+    def has_openings(self) -> bool:
+        return any(cell.openings for week in self.weeks for cell in week)
+
+    @property
+    def same_zone(self) -> bool:
+        return self.tz == self.clinic_tz
+
+
+def _parse_month(value: str | None) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m").date().replace(day=1)  # noqa: DTZ007 - a month, no time
+    except ValueError:
+        return None
+
+
+def _parse_day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+def _add_months(month: dt.date, count: int) -> dt.date:
+    index = month.year * 12 + month.month - 1 + count
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def horizon_days(appointment_type: AppointmentType) -> int:
+    horizon = getattr(appointment_type, "booking_horizon", None)
+    if isinstance(horizon, dt.timedelta):
+        return max(horizon.days, 1)
+    if isinstance(horizon, int) and horizon > 0:
+        return horizon
+    return 31 * MAX_MONTHS_AHEAD
+
+
+def build_picker(
+    request: HttpRequest,
+    *,
+    appointment_type: AppointmentType,
+    base_url: str,
+    slot_url: Callable[[Any, str], str],
+    default_tz: str,
+    provider: Provider | None = None,
+    base_params: dict[str, Any] | None = None,
+    fixed_zone: bool = False,
+) -> Picker:
+    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice."""
+    tz_explicit = bool(request.GET.get("tz")) and not fixed_zone
+    tz = default_tz if fixed_zone else valid_zone(request.GET.get("tz"), default_tz)
+    zone = zoneinfo.ZoneInfo(tz)
+    today = timezone.now().astimezone(zone).date()
+    first_month = today.replace(day=1)
+    last_month = min(
+        (today + dt.timedelta(days=horizon_days(appointment_type))).replace(day=1),
+        _add_months(first_month, MAX_MONTHS_AHEAD),
+    )
+    selected = _parse_day(request.GET.get("date"))
+    month = _parse_month(request.GET.get("month")) or (selected.replace(day=1) if selected else first_month)
+    month = min(max(month, first_month), last_month)
+    if selected and selected.replace(day=1) != month:
+        selected = None
+
+    last_day = calendar.monthrange(month.year, month.month)[1]
+    slots = selectors.available_slots(
+        appointment_type=appointment_type,
+        start_date=max(month - dt.timedelta(days=1), today - dt.timedelta(days=1)),
+        end_date=month.replace(day=last_day) + dt.timedelta(days=2),
+        provider=provider,
+    )
+    by_day: dict[dt.date, list[Any]] = {}
+    for slot in slots:
+        local_day = slot.start.astimezone(zone).date()
+        if local_day.replace(day=1) == month and slot.start > timezone.now():
+            by_day.setdefault(local_day, []).append(slot)
+
+    def url(**params: Any) -> str:
+        return f"{base_url}?{urlencode({**(base_params or {}), 'tz': tz, **params})}"
+
+    weeks = []
+    for week in calendar.Calendar(firstweekday=6).monthdatescalendar(month.year, month.month):
+        row = []
+        for day in week:
+            cell = DayCell(date=day, in_month=day.month == month.month, selected=day == selected)
+            if cell.in_month and day in by_day:
+                cell.openings = len(by_day[day])
+                cell.url = url(month=month.strftime("%Y-%m"), date=day.isoformat())
+            row.append(cell)
+        weeks.append(row)
+
+    clinic_zone = zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+    times = [
+        SlotChoice(
+            provider=slot.provider,
+            start=slot.start,
+            end=slot.end,
+            local_start=slot.start.astimezone(zone),
+            clinic_start=slot.start.astimezone(clinic_zone),
+            url=slot_url(slot, tz),
+        )
+        for slot in sorted(by_day.get(selected, []) if selected else [], key=lambda s: (s.start, str(s.provider)))
+    ]
+    return Picker(
+        tz=tz,
+        month=month,
+        weeks=weeks,
+        selected=selected,
+        times=times,
+        prev_url=url(month=_add_months(month, -1).strftime("%Y-%m")) if month > first_month else "",
+        next_url=url(month=_add_months(month, 1).strftime("%Y-%m")) if month < last_month else "",
+        tz_form=TimeZoneForm(initial={"tz": tz}),
+        tz_explicit=tz_explicit,
+        base_url=base_url,
+        base_params=base_params or {},
+        fixed_zone=fixed_zone,
+    )

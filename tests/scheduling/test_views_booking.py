@@ -1,0 +1,359 @@
+from __future__ import annotations
+
+import datetime as dt
+import re
+from unittest import mock
+from urllib.parse import unquote
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+from django.urls import reverse
+
+from clinic.models import Patient
+from scheduling.models import Appointment
+from tests.factories import PatientFactory
+from tests.scheduling import view_fixtures
+from tests.scheduling.factories import AppointmentFactory, ProviderFactory
+from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, slot_param
+
+appointment = view_fixtures.appointment
+frozen = view_fixtures.frozen
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+VISITOR = {
+    "legal_first_name": "Jordan",
+    "legal_last_name": "Lee",
+    "email": "jordan.lee@example.com",
+    "phone": "617 555 0101",
+    "date_of_birth": "1990-02-03",
+    "time_zone": "America/Denver",
+}
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def pick_url(type_slug="phone-consultation", **params):
+    url = reverse("scheduling:book-pick", args=[type_slug])
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
+
+
+def confirm_url(provider, start, type_slug="phone-consultation", tz="America/New_York"):
+    url = reverse("scheduling:book-confirm", args=[type_slug])
+    return f"{url}?provider={provider.pk}&start={slot_param(start)}&tz={tz}"
+
+
+def details_url(provider, start, type_slug="phone-consultation"):
+    url = reverse("scheduling:book-details", args=[type_slug])
+    return f"{url}?provider={provider.pk}&start={slot_param(start)}"
+
+
+def confirm_form(client, provider, start):
+    """GET the confirm page and return the POST data its form holds (with its idempotency key)."""
+    response = client.get(confirm_url(provider, start))
+    assert response.status_code == 200, response.content[:500]
+    key = re.search(rb'name="idempotency_key" value="([^"]+)"', response.content).group(1).decode()
+    return {"provider": provider.pk, "start": slot_param(start), "idempotency_key": key, "tz": "America/New_York"}
+
+
+def html(response) -> str:
+    """The page with entities and URL escapes undone, to look for links in it."""
+    return unquote(response.content.decode().replace("&amp;", "&"))
+
+
+def as_visitor(client):
+    session = client.session
+    session["scheduling_visitor"] = {**VISITOR, "phone": "+16175550101"}
+    session.save()
+    return client
+
+
+# --- Choosing a type, a day and a time --------------------------------------------------------------
+
+
+def test_start_lists_bookable_types(client, phone_type) -> None:
+    response = client.get(reverse("scheduling:book-start"))
+    assert response.status_code == 200
+    assert phone_type.name.encode() in response.content
+    assert reverse("scheduling:book-pick", args=[phone_type.slug]).encode() in response.content
+
+
+def test_start_rejects_post(client, db) -> None:
+    assert client.post(reverse("scheduling:book-start")).status_code == 405
+
+
+def test_home_page_and_nav_link_to_booking(client, db) -> None:
+    response = client.get(reverse("clinic:home"))
+    assert response.content.count(reverse("scheduling:book-start").encode()) >= 2
+
+
+def test_calendar_shows_only_days_with_openings(client, provider, phone_type) -> None:
+    response = client.get(pick_url(tz="America/New_York"))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "March 2026" in content
+    # Weekdays are open, weekends are not.
+    assert "date=2026-03-04" in content
+    assert "date=2026-03-07" not in content
+    assert "date=2026-03-08" not in content
+
+
+def test_month_navigation_with_htmx_returns_the_partial(client, provider, phone_type) -> None:
+    response = client.get(pick_url(tz="America/New_York", month="2026-04"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert b"April 2026" in response.content
+    assert b"<html" not in response.content
+
+
+def test_times_are_shown_in_the_chosen_zone_with_clinic_time(client, provider, phone_type) -> None:
+    response = client.get(pick_url(tz="America/Los_Angeles", month="2026-03", date="2026-03-04"))
+    content = response.content.decode()
+    assert "6:00 AM" in content  # 9 am in New York
+    assert "9:00 AM clinic time" in content
+    assert confirm_url(provider, WEDNESDAY_10AM - dt.timedelta(hours=1), tz="America/Los_Angeles") in html(response)
+
+
+@pytest.mark.parametrize("params", [{"tz": "Not/AZone"}, {"month": "2026-99"}, {"date": "yesterday"}])
+def test_bad_picker_parameters_fall_back(client, provider, phone_type, params) -> None:
+    assert client.get(pick_url(**params)).status_code == 200
+
+
+def test_unknown_or_inactive_type_is_404(client, phone_type) -> None:
+    assert client.get(pick_url("no-such-type")).status_code == 404
+    phone_type.active = False
+    phone_type.save()
+    assert client.get(pick_url()).status_code == 404
+
+
+# --- Visitor details --------------------------------------------------------------------------------
+
+
+def test_visitor_is_asked_for_details_first(client, provider, phone_type) -> None:
+    response = client.get(confirm_url(provider, WEDNESDAY_10AM))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("scheduling:book-details", args=["phone-consultation"]))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("date_of_birth", "2030-01-01", "cannot be in the future"),
+        ("phone", "12", "valid phone number"),
+        ("email", "not-an-email", "valid email"),
+        ("legal_first_name", "", "required"),
+    ],
+)
+def test_bad_details_get_clear_errors(client, provider, phone_type, field, value, message) -> None:
+    response = client.post(details_url(provider, WEDNESDAY_10AM), {**VISITOR, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert "scheduling_visitor" not in client.session
+
+
+def test_good_details_go_to_confirm(client, provider, phone_type) -> None:
+    response = client.post(details_url(provider, WEDNESDAY_10AM), VISITOR)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("scheduling:book-confirm", args=["phone-consultation"]))
+    assert client.session["scheduling_visitor"]["email"] == "jordan.lee@example.com"
+
+
+# --- Confirming -------------------------------------------------------------------------------------
+
+
+def test_visitor_books_gets_account_and_emails(
+    client, provider, phone_type, django_capture_on_commit_callbacks
+) -> None:
+    as_visitor(client)
+    data = confirm_form(client, provider, WEDNESDAY_10AM)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    appointment = Appointment.objects.get()
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("scheduling:book-done", args=[appointment.pk]))
+    assert appointment.patient.user.email == "jordan.lee@example.com"
+    assert appointment.patient.time_zone == "America/Denver"
+    assert len(mail.outbox) == 2  # the confirmation and the set-password link
+    assert any(m.attachments for m in mail.outbox), "the confirmation carries an .ics"
+    done = client.get(response["Location"])
+    assert done.status_code == 200
+    assert b"You are booked" in done.content
+
+
+def test_booking_page_of_another_session_is_404(client, anon_client, provider, phone_type) -> None:
+    as_visitor(client)
+    data = confirm_form(client, provider, WEDNESDAY_10AM)
+    client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    appointment = Appointment.objects.get()
+    assert anon_client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404
+
+
+def test_existing_email_is_not_revealed(client, provider, phone_type) -> None:
+    existing = PatientFactory(user__email="jordan.lee@example.com")
+    as_visitor(client)
+    data = confirm_form(client, provider, WEDNESDAY_10AM)
+    response = client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 302
+    assert Appointment.objects.get().patient == existing
+    assert Patient.objects.count() == 1
+
+
+def test_double_submit_makes_one_appointment(client, provider, phone_type) -> None:
+    as_visitor(client)
+    data = confirm_form(client, provider, WEDNESDAY_10AM)
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    first = client.post(url, data)
+    second = client.post(url, data)
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"]
+    assert Appointment.objects.count() == 1
+
+
+def test_confirm_form_is_guarded_against_double_clicks(patient_client, provider, phone_type) -> None:
+    response = patient_client.get(confirm_url(provider, WEDNESDAY_10AM))
+    assert b"data-once" in response.content
+
+
+def test_patient_books_without_details(patient_client, patient, provider, phone_type) -> None:
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    appointment = Appointment.objects.get()
+    assert appointment.patient == patient
+    assert appointment.booked_by == patient.user
+    assert patient_client.get(response["Location"]).status_code == 200
+
+
+def test_slot_just_taken_offers_nearest_alternatives(patient_client, provider, phone_type) -> None:
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    AppointmentFactory(provider=provider, appointment_type=phone_type, start=WEDNESDAY_10AM)
+    response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 409
+    content = html(response)
+    assert "just taken" in content
+    for neighbour in (WEDNESDAY_10AM - dt.timedelta(minutes=15), WEDNESDAY_10AM + dt.timedelta(minutes=15)):
+        assert slot_param(neighbour) in content
+    assert Appointment.objects.count() == 1
+
+
+def test_off_grid_start_is_not_offered(patient_client, provider, phone_type) -> None:
+    response = patient_client.get(confirm_url(provider, WEDNESDAY_10AM + dt.timedelta(minutes=7)))
+    assert response.status_code == 409
+    assert b"not available" in response.content
+
+
+def test_off_grid_start_post_books_nothing(patient_client, provider, phone_type) -> None:
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    data["start"] = slot_param(WEDNESDAY_10AM + dt.timedelta(minutes=7))
+    response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 409
+    assert not Appointment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "message"),
+    [
+        (NOW - dt.timedelta(days=1), "already passed"),
+        ("garbage", "not valid"),
+        ("2026-03-04T15:00", "not valid"),  # naive
+    ],
+)
+def test_past_or_malformed_start_gets_a_clear_400(patient_client, provider, phone_type, start, message) -> None:
+    start = slot_param(start) if isinstance(start, dt.datetime) else start
+    url = reverse("scheduling:book-confirm", args=["phone-consultation"])
+    response = patient_client.get(f"{url}?provider={provider.pk}&start={start}")
+    assert response.status_code == 400
+    assert message in response.content.decode()
+
+
+@pytest.mark.parametrize("provider_id", ["999999", "abc", ""])
+def test_tampered_provider_gets_a_clear_400(patient_client, provider, phone_type, provider_id) -> None:
+    url = reverse("scheduling:book-confirm", args=["phone-consultation"])
+    response = patient_client.get(f"{url}?provider={provider_id}&start={slot_param(WEDNESDAY_10AM)}")
+    assert response.status_code == 400
+    assert b"does not offer" in response.content
+
+
+def test_provider_of_another_type_is_refused(patient_client, provider, phone_type) -> None:
+    stranger = ProviderFactory()
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    data["provider"] = stranger.pk
+    response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 400
+    assert not Appointment.objects.exists()
+
+
+def test_staff_cannot_use_the_patient_booking(client, front_desk, provider, phone_type) -> None:
+    client.force_login(front_desk)
+    assert client.get(confirm_url(provider, WEDNESDAY_10AM)).status_code == 403
+
+
+def test_confirm_rejects_put(patient_client, phone_type) -> None:
+    assert patient_client.put(reverse("scheduling:book-confirm", args=["phone-consultation"])).status_code == 405
+
+
+# --- Rate limits ------------------------------------------------------------------------------------
+
+
+def test_booking_post_is_rate_limited_per_email(patient_client, provider, phone_type, settings) -> None:
+    settings.BOOKING_RATE_LIMITS = {"ip": (100, 3600), "email": (1, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    patient_client.post(url, confirm_form(patient_client, provider, WEDNESDAY_10AM))
+    response = patient_client.post(url, confirm_form(patient_client, provider, THURSDAY_11AM))
+    assert response.status_code == 429
+    assert Appointment.objects.count() == 1
+
+
+def test_booking_post_is_rate_limited_per_ip(client, provider, phone_type, settings) -> None:
+    settings.BOOKING_RATE_LIMITS = {"ip": (1, 3600), "email": (100, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    as_visitor(client)
+    client.post(url, confirm_form(client, provider, WEDNESDAY_10AM))
+    as_visitor(client)
+    session = client.session
+    session["scheduling_visitor"]["email"] = "someone.else@example.com"
+    session.save()
+    response = client.post(url, confirm_form(client, provider, THURSDAY_11AM))
+    assert response.status_code == 429
+
+
+def test_cache_outage_does_not_block_booking(patient_client, provider, phone_type) -> None:
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    with mock.patch("scheduling.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
+        response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 1
+
+
+def test_picker_query_count_does_not_grow(client, provider, phone_type) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.scheduling.view_fixtures import make_appointments
+
+    path = pick_url(tz="America/New_York", month="2026-03", date="2026-03-03")
+    make_appointments(2, provider=provider, appointment_type=phone_type)
+    client.get(path)
+    with CaptureQueriesContext(connection) as small:
+        client.get(path)
+    later = dt.datetime(2026, 3, 3, 15, tzinfo=dt.UTC)
+    make_appointments(12, provider=provider, appointment_type=phone_type, start=later)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_booked_page_of_another_patient_is_404(client, other_patient, appointment) -> None:
+    client.force_login(other_patient.user)
+    assert client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404
+
+
+def test_booked_page_for_its_owner(patient_client, appointment) -> None:
+    response = patient_client.get(reverse("scheduling:book-done", args=[appointment.pk]))
+    assert response.status_code == 200
+    assert b"You are booked" in response.content
