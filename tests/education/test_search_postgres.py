@@ -9,7 +9,7 @@ from tests.education.factories import ArticleFactory
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 
 
-def test_full_text_search_ranks_and_highlights(require_postgres: None, anon_client: Client) -> None:
+def test_full_text_search_ranks_and_highlights(anon_client: Client) -> None:
     ArticleFactory(title="Driving after treatment", body="Do not drive. Your blood pressure is checked too.")
     ArticleFactory(title="Blood pressure checks", body="We measure blood pressure before every session.")
     ArticleFactory(title="Unrelated", body="Bring a list of your medicines.")
@@ -20,14 +20,14 @@ def test_full_text_search_ranks_and_highlights(require_postgres: None, anon_clie
     assert "Unrelated" not in html
 
 
-def test_stemming_and_websearch_syntax(require_postgres: None, anon_client: Client) -> None:
+def test_stemming_and_websearch_syntax(anon_client: Client) -> None:
     ArticleFactory(title="Screening", body="We screen everyone before infusions.")
     html = anon_client.get(reverse("education:search"), {"q": 'screening "infusion" -nothing'}).content.decode()
     assert "1 article found" in html
 
 
 @pytest.mark.parametrize("query", ["'; DROP TABLE x; --", "a & | ! :*", "<b>x</b>", "x" * 5000])
-def test_odd_queries_are_safe(require_postgres: None, anon_client: Client, query: str) -> None:
+def test_odd_queries_are_safe(anon_client: Client, query: str) -> None:
     ArticleFactory(title="<b>bold</b> title", body="Some <b>text</b>.")
     response = anon_client.get(reverse("education:search"), {"q": query})
     assert response.status_code == 200
@@ -36,7 +36,6 @@ def test_odd_queries_are_safe(require_postgres: None, anon_client: Client, query
 
 @pytest.mark.parametrize("size", [1, 25])
 def test_search_query_count(
-    require_postgres: None,
     anon_client: Client,
     django_assert_num_queries,
     size: int,

@@ -1,24 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.test import TransactionTestCase
 
 from scheduling.models import AppointmentType, Provider
 from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
-
-
-def require_postgres() -> None:
-    """Skip, with the reason, unless the tests run on PostgreSQL; under CI=true fail instead."""
-    if connection.vendor == "postgresql":
-        return
-    message = "needs PostgreSQL: set DATABASE_URL=postgres://... to run it"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 class RestoringTransactionTestCase(TransactionTestCase):
@@ -36,11 +25,6 @@ class RestoringTransactionTestCase(TransactionTestCase):
             contents = getattr(connections[alias], "_test_serialized_contents", None)
             if contents:
                 connections[alias].creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture
-def postgres_only(db) -> None:
-    require_postgres()
 
 
 @pytest.fixture

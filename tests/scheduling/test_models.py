@@ -41,7 +41,7 @@ def test_cancelled_needs_a_time(buffered_type) -> None:
 
 
 @pytest.mark.postgres
-def test_database_refuses_overlap_including_buffers(postgres_only, buffered_type) -> None:
+def test_database_refuses_overlap_including_buffers(db, buffered_type) -> None:
     provider = ProviderFactory()
     AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START)
     # Starts 20 minutes after the first one ends: clear of its end, but inside its 15 + 10 minutes of buffers.
@@ -53,7 +53,7 @@ def test_database_refuses_overlap_including_buffers(postgres_only, buffered_type
 
 
 @pytest.mark.postgres
-def test_pending_blocks_but_cancelled_and_other_providers_do_not(postgres_only, buffered_type) -> None:
+def test_pending_blocks_but_cancelled_and_other_providers_do_not(db, buffered_type) -> None:
     provider = ProviderFactory()
     AppointmentFactory(appointment_type=buffered_type, provider=provider, start=START, status="pending")
     with pytest.raises(IntegrityError), transaction.atomic():

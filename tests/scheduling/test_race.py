@@ -14,7 +14,7 @@ from scheduling import services
 from scheduling.exceptions import SlotUnavailable
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
-from tests.scheduling.conftest import RestoringTransactionTestCase, require_postgres
+from tests.scheduling.conftest import RestoringTransactionTestCase
 from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
 
 NOW = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
@@ -25,7 +25,6 @@ THREADS = 20
 @pytest.mark.postgres
 class BookingRaceTests(RestoringTransactionTestCase):
     def setUp(self) -> None:
-        require_postgres()
         self.traveller = time_machine.travel(NOW, tick=False)
         self.traveller.start()
         self.addCleanup(self.traveller.stop)

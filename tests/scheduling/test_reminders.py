@@ -13,7 +13,7 @@ from clinic.services import notification_send, notifications_send_due
 from scheduling import services
 from scheduling.models import Appointment, ReminderSettings
 from tests.factories import PatientFactory
-from tests.scheduling.conftest import RestoringTransactionTestCase, require_postgres
+from tests.scheduling.conftest import RestoringTransactionTestCase
 from tests.scheduling.factories import AppointmentTypeFactory, provider_with_hours
 
 BOOKED_AT = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)
@@ -155,7 +155,6 @@ class TwoWorkersTests(RestoringTransactionTestCase):
     """Two workers scan and send at the same moment: one email."""
 
     def test_two_workers_send_one_reminder(self) -> None:
-        require_postgres()
         appointment_type = AppointmentTypeFactory()
         provider = provider_with_hours(appointment_type)
         with time_machine.travel(BOOKED_AT, tick=False):
