@@ -11,7 +11,8 @@ from education import importer
 from education.imports import import_file
 from education.models import Article
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# Copies of ../shared/seeds, the five source articles, so the suite runs from any checkout.
+SEEDS = Path(__file__).resolve().parent / "seeds"
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
 EXPECTED_TITLES = {
     "000": "Ketamine's Effect on the Brain",
@@ -196,3 +197,8 @@ def test_command_fails_clearly_on_bad_and_missing_files(tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="2 of 2 files"):
         call_command("import_articles", str(empty), str(tmp_path / "missing.txt"))
     assert Article.objects.count() == 0
+
+
+def test_all_five_seeds_are_here() -> None:
+    # An empty folder would silently skip every parametrised seed test above.
+    assert len(SEED_FILES) == 5
