@@ -236,6 +236,7 @@ TIME_ZONE = CLINIC_TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default="US")
+PHONENUMBER_DEFAULT_FORMAT = "INTERNATIONAL"  # "+1 617-555-0142": readable, and keeps the country
 
 # --- Static files -----------------------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ def test_owner_updates_their_details(patient, patient_client: Client) -> None:
     response = patient_client.post(PROFILE, data)
     assert response.status_code == 302
     patient.refresh_from_db()
-    assert (patient.preferred_name, patient.time_zone, str(patient.emergency_contact_phone)) == (
+    assert (patient.preferred_name, patient.time_zone, patient.emergency_contact_phone.as_e164) == (
         "Sunny",
         "Europe/London",
         "+16175550177",
