@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
+from django.db.migrations import RunPython
 
 FRONT_DESK = "Front desk"
 NURSE = "Nurse"
@@ -56,3 +57,11 @@ def revoke(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:
         for perm in perms:
             app_label, codename = perm.split(".")
             group.permissions.remove(*Permission.objects.filter(content_type__app_label=app_label, codename=codename))
+
+
+def grant_operation(matrix: Mapping[str, Iterable[str]]) -> RunPython:
+    """The migration operation that grants ``matrix`` to the roles, and takes it back on reverse."""
+    return RunPython(
+        lambda apps, schema_editor: grant(apps, matrix),
+        lambda apps, schema_editor: revoke(apps, matrix),
+    )

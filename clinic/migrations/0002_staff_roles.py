@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import migrations
 
-from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE, grant, revoke
+from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE, grant_operation
 
 STAFF = ["clinic.access_staff_area", "clinic.view_patient"]
 
@@ -26,14 +26,6 @@ MATRIX = {
 }
 
 
-def forwards(apps, schema_editor):
-    grant(apps, MATRIX)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, MATRIX)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("clinic", "0001_initial"),
@@ -41,4 +33,4 @@ class Migration(migrations.Migration):
         ("contenttypes", "0002_remove_content_type_name"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [grant_operation(MATRIX)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import migrations
 
-from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, grant, revoke
+from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, grant_operation
 
 MATRIX = {
     CLINIC_ADMIN: [
@@ -22,18 +22,10 @@ MATRIX = {
 }
 
 
-def forwards(apps, schema_editor):
-    grant(apps, MATRIX)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, MATRIX)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("education", "0001_initial"),
         ("clinic", "0002_staff_roles"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [grant_operation(MATRIX)]

@@ -7,10 +7,18 @@ import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
 from django.conf import settings
-from django.contrib.postgres.operations import BtreeGistExtension
+from django.contrib.postgres import operations as postgres_operations
 from django.db import migrations, models
 
 import scheduling.models
+
+
+class BtreeGistExtension(postgres_operations.BtreeGistExtension):
+    """Django checks the vendor going forwards only; SQLite has no extensions to drop either."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import migrations
 
-from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE, grant, revoke
+from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE, grant_operation
 
 ALL_MODELS = [
     "appointment",
@@ -47,18 +47,10 @@ MATRIX = {
 }
 
 
-def forwards(apps, schema_editor):
-    grant(apps, MATRIX)
-
-
-def backwards(apps, schema_editor):
-    revoke(apps, MATRIX)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("scheduling", "0001_initial"),
         ("clinic", "0002_staff_roles"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [grant_operation(MATRIX)]
