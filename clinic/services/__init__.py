@@ -11,6 +11,7 @@ from clinic.services.accounts import (
     patient_sign_up,
     staff_backup_codes_generate,
     staff_totp_confirm,
+    staff_totp_device_for_enrolment,
 )
 from clinic.services.notifications import (
     SendOutcome,
@@ -34,4 +35,5 @@ __all__ = [
     "patient_sign_up",
     "staff_backup_codes_generate",
     "staff_totp_confirm",
+    "staff_totp_device_for_enrolment",
 ]

@@ -112,6 +112,12 @@ def password_reset_request(*, email: str) -> None:
     )
 
 
+def staff_totp_device_for_enrolment(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator being set up, made on first visit so the QR code stays the same."""
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", confirmed=False)
+    return device
+
+
 def staff_totp_confirm(*, device: TOTPDevice, token: str) -> bool:
     """Confirm a new authenticator app if the code it shows is right."""
     if not device.verify_token(token):

@@ -55,7 +55,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     if user_has_device(request.user) and not request.user.is_verified():
         return redirect("clinic:two-factor")
-    device, _ = TOTPDevice.objects.get_or_create(user=request.user, name="authenticator", confirmed=False)
+    device = services.staff_totp_device_for_enrolment(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.staff_totp_confirm(device=device, token=form.cleaned_data["token"]):

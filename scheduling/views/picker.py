@@ -90,12 +90,7 @@ def _add_months(month: dt.date, count: int) -> dt.date:
 
 
 def horizon_days(appointment_type: AppointmentType) -> int:
-    horizon = getattr(appointment_type, "booking_horizon", None)
-    if isinstance(horizon, dt.timedelta):
-        return max(horizon.days, 1)
-    if isinstance(horizon, int) and horizon > 0:
-        return horizon
-    return 31 * MAX_MONTHS_AHEAD
+    return max(appointment_type.booking_horizon.days, 1)
 
 
 def build_picker(
