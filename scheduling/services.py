@@ -133,8 +133,7 @@ def _book(
             return earlier
     try:
         with transaction.atomic():
-            # On SQLite the IMMEDIATE transaction holds the write lock from here, so check and insert are
-            # one step; on PostgreSQL the exclusion constraint settles any race.
+            _lock_calendars(provider)
             _check_slot(provider=provider, appointment_type=appointment_type, start=start)
             appointment = Appointment(
                 patient=patient,
@@ -164,6 +163,18 @@ def _book(
         raise SlotUnavailable from None
     logger.info("Appointment %s booked", appointment.pk)
     return appointment
+
+
+def _lock_calendars(*providers: Provider) -> None:
+    """Serialise every change to these providers' calendars until the transaction ends.
+
+    Without it, concurrent inserts that trip the exclusion constraint on PostgreSQL can deadlock
+    instead of failing cleanly. With it, the second booker waits, then sees the first booking in
+    ``_check_slot``; the constraint stays the guarantee. On SQLite the IMMEDIATE transaction already
+    holds the database's write lock, and ``select_for_update`` does nothing.
+    """
+    pks = sorted({provider.pk for provider in providers})  # one order everywhere, so no lock cycles
+    list(Provider.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
 
 
 def _check_slot(
@@ -226,6 +237,7 @@ def appointment_reschedule(
     old_start = appointment.start
     try:
         with transaction.atomic():
+            _lock_calendars(provider, appointment.provider)
             _check_slot(
                 provider=provider,
                 appointment_type=appointment_type,
@@ -303,10 +315,12 @@ def appointment_mark(*, appointment: Appointment, action: str, by: User) -> Appo
 
 
 @transaction.atomic
+@transaction.atomic
 def time_block_create(*, provider: Provider, start: datetime, end: datetime, reason: str, by: User) -> TimeBlock:
     """Block a provider's time, unless it overlaps an active appointment (buffers included)."""
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
         raise BookingError("The end of a blocked time must be after its start.")
+    _lock_calendars(provider)
     clashes = Appointment.objects.filter(
         provider=provider, status__in=ACTIVE_STATUSES, blocked_start__lt=end, blocked_end__gt=start
     ).count()
