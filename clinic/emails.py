@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from clinic.models import Notification
+from clinic.models import Notification, User
 from clinic.notifications import EmailContent, NotificationObsolete, register
 from clinic.tokens import email_verification_token
 
 
-def _recipient(notification: Notification):
+def _recipient(notification: Notification) -> User:
     if notification.recipient is None:
         raise NotificationObsolete
     return notification.recipient
+
+
+def _one_time_link(view_name: str, user: User, token_generator: PasswordResetTokenGenerator) -> EmailContent:
+    """A link with the user's id and a fresh one-use token, made at send time so it is never stored."""
+    uidb64 = urlsafe_base64_encode(force_bytes(user.pk))
+    path = reverse(view_name, kwargs={"uidb64": uidb64, "token": token_generator.make_token(user)})
+    return EmailContent({"action_path": path})
 
 
 @register("clinic/verify_email")
@@ -23,14 +30,7 @@ def verify_email(notification: Notification) -> EmailContent:
     user = _recipient(notification)
     if user.is_active:
         raise NotificationObsolete
-    path = reverse(
-        "clinic:verify-email",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": email_verification_token.make_token(user),
-        },
-    )
-    return EmailContent({"action_path": path})
+    return _one_time_link("clinic:verify-email", user, email_verification_token)
 
 
 @register("clinic/account_exists")
@@ -40,15 +40,7 @@ def account_exists(notification: Notification) -> EmailContent:
 
 
 def _password_link(notification: Notification) -> EmailContent:
-    user = _recipient(notification)
-    path = reverse(
-        "clinic:password-reset-confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
-    return EmailContent({"action_path": path})
+    return _one_time_link("clinic:password-reset-confirm", _recipient(notification), default_token_generator)
 
 
 register("clinic/password_reset")(_password_link)
