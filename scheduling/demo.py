@@ -15,11 +15,12 @@ from django.utils import timezone
 from clinic import services as clinic_services
 from clinic.demo import DEMO_PASSWORD, DEMO_PATIENT_EMAIL
 from clinic.lib.roles import CLINICIAN
+from clinic.lib.time import clinic_tz
 from clinic.models import Patient, User
 from scheduling import services
 from scheduling.exceptions import BookingError
 from scheduling.models import Appointment, AppointmentType, Provider, WeeklyHours
-from scheduling.selectors import available_slots, clinic_tz
+from scheduling.selectors import available_slots
 
 TYPES = [
     {

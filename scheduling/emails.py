@@ -12,12 +12,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from clinic.lib.time import clinic_tz
 from clinic.models import Notification
 from clinic.notifications import EmailContent, NotificationObsolete, register
 from scheduling.ics import appointment_ics, ics_filename, location_text
 from scheduling.links import manage_path
 from scheduling.models import ACTIVE_STATUSES, Appointment, LocationKind
-from scheduling.selectors import clinic_tz
 
 ICS_MIMETYPE = "text/calendar"
 

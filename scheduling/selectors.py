@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from clinic.lib.time import clinic_tz
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -58,10 +58,6 @@ class Slot:
     def key(self) -> str:
         """A stable string for forms: provider id and UTC start."""
         return f"{self.provider.pk}:{self.start.isoformat()}"
-
-
-def clinic_tz() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
 
 
 # --- Catalogue --------------------------------------------------------------------------------------

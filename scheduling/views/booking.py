@@ -21,7 +21,6 @@ from scheduling.views.common import (
     error_page,
     first_error,
     request_patient,
-    slot_offered,
     slot_query,
     slot_taken_page,
     viewer_tz,
@@ -104,7 +103,9 @@ def book_confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
     data = form.cleaned_data
     if request.method == "POST":
         return _book(request, form, patient=patient, visitor=visitor, tz=tz)
-    if not slot_offered(appointment_type=appointment_type, provider=data["provider"], start=data["start"]):
+    if not selectors.slot_is_available(
+        appointment_type=appointment_type, provider=data["provider"], start=data["start"]
+    ):
         return _slot_taken(request, appointment_type, data["start"], tz, message="That time is not available.")
     context = {
         "form": form,

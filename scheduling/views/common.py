@@ -75,8 +75,3 @@ def first_error(form: Any) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return "Please choose a time again."
-
-
-def slot_offered(*, appointment_type: AppointmentType, provider: Provider, start: dt.datetime) -> bool:
-    """Whether the slot is open right now, for a kind message early; the service re-checks when booking."""
-    return selectors.slot_is_available(appointment_type=appointment_type, provider=provider, start=start)

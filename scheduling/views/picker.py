@@ -19,6 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from clinic.lib.time import clinic_tz
 from scheduling import selectors
 from scheduling.forms import TimeZoneForm, valid_zone
 from scheduling.models import AppointmentType, Provider
@@ -147,7 +148,7 @@ def build_picker(
             row.append(cell)
         weeks.append(row)
 
-    clinic_zone = zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
+    clinic_zone = clinic_tz()
     times = [
         SlotChoice(
             provider=slot.provider,

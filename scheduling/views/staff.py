@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from itertools import groupby
 from typing import Any
 
@@ -19,6 +18,7 @@ from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
 from clinic.forms import PatientSearchForm
 from clinic.lib.access import log_patient_access
+from clinic.lib.time import clinic_tz
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError
 from scheduling.forms import CalendarForm, MarkForm, StaffCancelForm, TimeBlockForm
@@ -28,12 +28,8 @@ VIEW_PERM = "scheduling.view_appointment"
 CHANGE_PERM = "scheduling.change_appointment"
 
 
-def clinic_zone() -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(settings.CLINIC_TIME_ZONE)
-
-
 def day_bounds(first: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
-    zone = clinic_zone()
+    zone = clinic_tz()
     start = dt.datetime.combine(first, dt.time.min, tzinfo=zone)
     end = dt.datetime.combine(first + dt.timedelta(days=days), dt.time.min, tzinfo=zone)
     return start, end
@@ -48,7 +44,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "search_form": PatientSearchForm(),
         "failed_count": failed.count() if failed is not None else None,
         "roles": [group.name for group in user.groups.all()],
-        "today": timezone.localdate(timezone=clinic_zone()),
+        "today": timezone.localdate(timezone=clinic_tz()),
     }
     if user.has_perm(VIEW_PERM):
         start, end = day_bounds(context["today"])
@@ -84,7 +80,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 
 
 def _by_day(first: dt.date, days: int, appointments: list, blocks: list) -> list[dict[str, Any]]:
-    zone = clinic_zone()
+    zone = clinic_tz()
 
     def key(item: Any) -> dt.date:
         return item.start.astimezone(zone).date()
@@ -150,6 +146,6 @@ def block_time(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The time is blocked.")
-            day = block.start.astimezone(clinic_zone()).date().isoformat()
+            day = block.start.astimezone(clinic_tz()).date().isoformat()
             return redirect(with_query(reverse("scheduling:staff-calendar"), date=day, provider=block.provider_id))
     return render(request, "scheduling/staff/block_time.html", {"form": form})

@@ -22,7 +22,7 @@ from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, StaffNewPatientForm, StaffTypeForm, slot_param
 from scheduling.models import AppointmentType
-from scheduling.views.common import error_page, first_error, slot_offered, slot_taken_page, with_query
+from scheduling.views.common import error_page, first_error, slot_taken_page, with_query
 from scheduling.views.picker import build_picker
 
 BOOK_PERM = "scheduling.add_appointment"
@@ -106,7 +106,7 @@ def book_confirm(request: HttpRequest, patient_pk: int) -> HttpResponse:
         return error_page(request, first_error(form), back_url=back_url)
     if request.method == "POST":
         return _book(request, form, patient)
-    if not slot_offered(appointment_type=appointment_type, **_slot(form)):
+    if not selectors.slot_is_available(appointment_type=appointment_type, **_slot(form)):
         return _taken(request, form, patient, "That time is not available.")
     log_patient_access(request, patient)
     context = {"form": form, "patient": patient, "appointment_type": appointment_type, "tz": settings.CLINIC_TIME_ZONE}

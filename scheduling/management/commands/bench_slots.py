@@ -26,8 +26,9 @@ from django.db import connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from clinic.lib.time import clinic_tz
 from scheduling.models import Appointment, AppointmentType, Provider, WeeklyHours
-from scheduling.selectors import available_slots, clinic_tz
+from scheduling.selectors import available_slots
 
 BATCH = 5_000
 MARKER = "bench-"
