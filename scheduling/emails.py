@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -18,6 +18,7 @@ from clinic.notifications import EmailContent, NotificationObsolete, register
 from scheduling.ics import appointment_ics, ics_filename, location_text
 from scheduling.links import manage_path
 from scheduling.models import ACTIVE_STATUSES, Appointment, LocationKind
+from scheduling.selectors import APPOINTMENT_JOINS
 
 ICS_MIMETYPE = "text/calendar"
 
@@ -26,7 +27,7 @@ def _appointment(notification: Notification) -> Appointment:
     if notification.recipient is None:
         raise NotificationObsolete
     appointment = (
-        Appointment.objects.select_related("patient", "patient__user", "provider", "appointment_type")
+        Appointment.objects.select_related(*APPOINTMENT_JOINS)
         .filter(pk=notification.context.get("appointment_id"))
         .first()
     )
@@ -52,39 +53,26 @@ def appointment_context(appointment: Appointment) -> dict[str, Any]:
         "location": location_text(appointment),
         "is_phone": appointment.appointment_type.location_kind == LocationKind.PHONE,
         "manage_path": manage_path(appointment),
-        "portal_path": _path("scheduling:my-appointments", "scheduling:portal-home"),
+        "portal_path": reverse("scheduling:my-appointments"),
         "needs_form": appointment.appointment_type.requires_screening,
     }
-
-
-def _path(*names: str) -> str:
-    """The first URL name the web layer defines, else the home page."""
-    for name in names:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return "/"
 
 
 def _ics(appointment: Appointment, *, cancelled: bool = False) -> list[tuple[str, bytes, str]]:
     return [(ics_filename(appointment), appointment_ics(appointment, cancelled=cancelled), ICS_MIMETYPE)]
 
 
-@register("scheduling/confirmation")
-def confirmation(notification: Notification) -> EmailContent:
+def _booked(notification: Notification) -> EmailContent:
     appointment = _appointment(notification)
     if appointment.status not in ACTIVE_STATUSES:
         raise NotificationObsolete
     return EmailContent(appointment_context(appointment), attachments=_ics(appointment))
 
 
-@register("scheduling/booking_added")
-def booking_added(notification: Notification) -> EmailContent:
-    appointment = _appointment(notification)
-    if appointment.status not in ACTIVE_STATUSES:
-        raise NotificationObsolete
-    return EmailContent(appointment_context(appointment), attachments=_ics(appointment))
+# A new booking, and a booking a visitor attached to an account that already existed: same content,
+# different templates (the second tells the owner it was booked with their email).
+register("scheduling/confirmation")(_booked)
+register("scheduling/booking_added")(_booked)
 
 
 @register("scheduling/rescheduled")
@@ -104,7 +92,7 @@ def cancelled(notification: Notification) -> EmailContent:
     if appointment.status != Appointment.Status.CANCELLED:
         raise NotificationObsolete
     context = appointment_context(appointment)
-    context["book_path"] = _path("scheduling:book-start")
+    context["book_path"] = reverse("scheduling:book-start")
     return EmailContent(context, attachments=_ics(appointment, cancelled=True))
 
 

@@ -41,8 +41,3 @@ def provider(phone_type: AppointmentType) -> Provider:
 def monday() -> dt.date:
     """Monday 9 March 2026, the first weekday after the US spring-forward night."""
     return dt.date(2026, 3, 9)
-
-
-@pytest.fixture(autouse=True)
-def _scheduling_urls(settings) -> None:
-    settings.ROOT_URLCONF = "tests.scheduling.urls"
