@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from typing import Any, ClassVar
+from typing import Any
 
 from django import forms
 from django.conf import settings
@@ -37,6 +37,23 @@ def parse_slot_param(value: str) -> dt.datetime | None:
     return start.astimezone(dt.UTC)
 
 
+SLOT_ERRORS = {
+    "provider": "That provider does not offer this consultation. Please choose a time again.",
+    "start": "That time is not valid. Please choose a time again.",
+    "past": "That time has already passed. Please choose a later time.",
+}
+
+
+def clean_slot_start(value: str) -> dt.datetime:
+    """A slot start from a form: well formed, aware and still in the future."""
+    start = parse_slot_param(value)
+    if start is None:
+        raise forms.ValidationError(SLOT_ERRORS["start"], code="invalid")
+    if start <= timezone.now():
+        raise forms.ValidationError(SLOT_ERRORS["past"], code="past")
+    return start
+
+
 def valid_zone(name: str | None, default: str) -> str:
     """The named zone when it is a real one, else ``default`` (a tampered ?tz= never breaks a page)."""
     if name and name in zoneinfo.available_timezones() and "/" in name:
@@ -58,26 +75,15 @@ class SlotForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), widget=forms.HiddenInput)
     start = forms.CharField(max_length=40, widget=forms.HiddenInput)
 
-    error_messages: ClassVar = {
-        "provider": "That provider does not offer this consultation. Please choose a time again.",
-        "start": "That time is not valid. Please choose a time again.",
-        "past": "That time has already passed. Please choose a later time.",
-    }
-
     def __init__(self, *args: Any, appointment_type: AppointmentType, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.appointment_type = appointment_type
         self.fields["provider"].queryset = selectors.providers_for_type(appointment_type=appointment_type)
-        self.fields["provider"].error_messages["invalid_choice"] = self.error_messages["provider"]
-        self.fields["provider"].error_messages["required"] = self.error_messages["provider"]
+        self.fields["provider"].error_messages["invalid_choice"] = SLOT_ERRORS["provider"]
+        self.fields["provider"].error_messages["required"] = SLOT_ERRORS["provider"]
 
     def clean_start(self) -> dt.datetime:
-        start = parse_slot_param(self.cleaned_data["start"])
-        if start is None:
-            raise forms.ValidationError(self.error_messages["start"], code="invalid")
-        if start <= timezone.now():
-            raise forms.ValidationError(self.error_messages["past"], code="past")
-        return start
+        return clean_slot_start(self.cleaned_data["start"])
 
 
 class BookingConfirmForm(SlotForm):
@@ -96,12 +102,7 @@ class RescheduleForm(forms.Form):
     start = forms.CharField(max_length=40, widget=forms.HiddenInput)
 
     def clean_start(self) -> dt.datetime:
-        start = parse_slot_param(self.cleaned_data["start"])
-        if start is None:
-            raise forms.ValidationError(SlotForm.error_messages["start"], code="invalid")
-        if start <= timezone.now():
-            raise forms.ValidationError(SlotForm.error_messages["past"], code="past")
-        return start
+        return clean_slot_start(self.cleaned_data["start"])
 
 
 class VisitorDetailsForm(forms.Form):
