@@ -28,14 +28,18 @@ def _one_time_link(view_name: str, user: User, token_generator: PasswordResetTok
 @register("clinic/verify_email")
 def verify_email(notification: Notification) -> EmailContent:
     user = _recipient(notification)
-    if user.is_active:
+    if user.is_active or user.activated_at is not None:
         raise NotificationObsolete
-    return _one_time_link("clinic:verify-email", user, email_verification_token)
+    content = _one_time_link("clinic:verify-email", user, email_verification_token)
+    # Whoever typed the name has not shown they own this inbox: never echo it there.
+    content.context["first_name"] = ""
+    return content
 
 
 @register("clinic/account_exists")
 def account_exists(notification: Notification) -> EmailContent:
-    _recipient(notification)
+    if not _recipient(notification).is_active:
+        raise NotificationObsolete  # a deactivated account is not invited back in
     return EmailContent({"login_path": reverse("clinic:login"), "reset_path": reverse("clinic:password-reset")})
 
 

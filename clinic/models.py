@@ -34,6 +34,12 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", unique=True)
+    activated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the account first became usable. Set once: a sign-up's verification link works only before.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -54,6 +60,12 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = type(self).objects.normalize_email(self.email)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Any account that has ever been usable is past verification, even once deactivated.
+        if self.is_active and self.activated_at is None:
+            self.activated_at = timezone.now()
+        super().save(*args, **kwargs)
 
     @property
     def is_clinic_staff(self) -> bool:

@@ -6,6 +6,7 @@ import secrets
 from datetime import date, timedelta
 from typing import Any
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -15,6 +16,7 @@ from clinic.models import Notification, Patient, User
 from clinic.services.notifications import notification_enqueue
 
 PASSWORD_RESET_THROTTLE = timedelta(minutes=2)
+SIGN_UP_EMAIL_THROTTLE = timedelta(minutes=15)
 BACKUP_DEVICE_NAME = "backup"
 
 
@@ -59,26 +61,33 @@ def patient_register(
 def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | None:
     """Self sign-up. The account stays inactive until its owner follows the emailed link.
 
-    The answer never shows whether the email already had an account: its owner gets an email
-    instead, and the caller gets ``None``.
+    Sign-up never changes an existing account, and its answer never shows whether the email had one: the owner is
+    emailed instead (a sign-up still waiting for its link gets the link again) and the caller gets ``None``. Both
+    paths hash the password once and queue one email, so they take the same time.
     """
     existing = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
-    if existing is not None:
-        kind = "clinic/verify_email" if not existing.is_active else "clinic/account_exists"
+    if existing is None:
+        patient = patient_register(email=email, password=password, is_active=False, **profile)
+        notification_enqueue(
+            kind="clinic/verify_email", idempotency_key=f"verify-email:{patient.user_id}", recipient=patient.user
+        )
+        return patient
+    make_password(password)  # the work a new account does, so timing tells nothing
+    kind = "clinic/verify_email" if existing.activated_at is None else "clinic/account_exists"
+    if not _recently_emailed(existing, kind=kind, within=SIGN_UP_EMAIL_THROTTLE):
         notification_enqueue(
             kind=kind, idempotency_key=f"{kind}:{existing.pk}:{secrets.token_hex(8)}", recipient=existing
         )
-        return None
-    patient = patient_register(email=email, password=password, is_active=False, **profile)
-    notification_enqueue(
-        kind="clinic/verify_email", idempotency_key=f"verify-email:{patient.user_id}", recipient=patient.user
-    )
-    return patient
+    return None
 
 
 def email_verify(*, user: User) -> bool:
-    """Activate the account. Returns False when it was already active (a reused link)."""
-    return bool(User.objects.filter(pk=user.pk, is_active=False).update(is_active=True))
+    """Activate a new sign-up, once. False for a used link, and for any account that was ever active before."""
+    return bool(
+        User.objects.filter(pk=user.pk, is_active=False, activated_at__isnull=True).update(
+            is_active=True, activated_at=timezone.now()
+        )
+    )
 
 
 @transaction.atomic
@@ -96,20 +105,19 @@ def password_reset_request(*, email: str) -> None:
     Nothing is sent in the request, and the caller learns nothing: the page reads the same either way.
     """
     user = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True).first()
-    if user is None:
-        return
-    recent = Notification.objects.filter(
-        recipient=user,
-        kind="clinic/password_reset",
-        created_at__gte=timezone.now() - PASSWORD_RESET_THROTTLE,
-    )
-    if recent.exists():
+    if user is None or _recently_emailed(user, kind="clinic/password_reset", within=PASSWORD_RESET_THROTTLE):
         return
     notification_enqueue(
         kind="clinic/password_reset",
         idempotency_key=f"password-reset:{user.pk}:{secrets.token_hex(8)}",
         recipient=user,
     )
+
+
+def _recently_emailed(user: User, *, kind: str, within: timedelta) -> bool:
+    """Whether ``user`` was sent (or is about to be sent) a ``kind`` email lately: repeats wait, so nobody can flood
+    someone's inbox through a public form."""
+    return Notification.objects.filter(recipient=user, kind=kind, created_at__gte=timezone.now() - within).exists()
 
 
 def staff_totp_device_for_enrolment(*, user: User) -> TOTPDevice:

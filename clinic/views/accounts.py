@@ -47,9 +47,9 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
         user = User.objects.get(pk=int(force_str(urlsafe_base64_decode(uidb64))))
     except (ValueError, TypeError, OverflowError, User.DoesNotExist):
         user = None
-    if user is None or not email_verification_token.check_token(user, token):
+    if user is None or not email_verification_token.check_token(user, token) or not services.email_verify(user=user):
         return render(request, "registration/verify_email_invalid.html", status=400)
-    services.email_verify(user=user)
+    user.refresh_from_db()
     login(request, user, backend=MODEL_BACKEND)
     messages.success(request, "Your email is confirmed and your account is ready.")
     return redirect(settings.PATIENT_HOME_URL)

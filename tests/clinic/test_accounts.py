@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 import time
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import IntegrityError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from clinic.models import Patient
 from tests.factories import PASSWORD, PatientFactory, UserFactory
@@ -59,7 +62,9 @@ class TestSignUp:
         assert patient.user.is_active is False
         assert patient.time_zone == "America/Chicago"
         assert len(mail.outbox) == 1
-        assert "Hello Jo," in mail.outbox[0].body
+        # The typed name is not echoed: whoever typed it has not shown they own the inbox.
+        assert mail.outbox[0].body.startswith("Hello,")
+        assert "Jo" not in mail.outbox[0].body
 
     def test_verification_link_activates_once(self, client: Client, on_commit) -> None:
         with on_commit(execute=True):
@@ -69,6 +74,16 @@ class TestSignUp:
         assert response.status_code == 302
         assert User.objects.get(email="jo.smith@example.com").is_active
         assert Client().get(path).status_code == 400  # used links stop working
+
+    def test_used_link_fails_even_after_the_account_is_deactivated_again(self, client: Client, on_commit) -> None:
+        with on_commit(execute=True):
+            client.post(reverse("clinic:sign-up"), SIGN_UP)
+        path = re.search(r"testserver(/account/verify/\S+/)", mail.outbox[0].body).group(1)
+        assert client.get(path).status_code == 302
+        User.objects.filter(email="jo.smith@example.com").update(is_active=False)  # staff deactivate it
+        response = Client().get(path)
+        assert response.status_code == 400
+        assert User.objects.get(email="jo.smith@example.com").is_active is False
 
     def test_forged_verification_link_is_refused(self, client: Client) -> None:
         response = client.get(reverse("clinic:verify-email", args=["MQ", "forged-token"]))
@@ -84,6 +99,72 @@ class TestSignUp:
         assert User.objects.filter(email__iexact="jo.smith@example.com").count() == 1
         assert mail.outbox[0].subject.startswith("Your ")
         assert "already have an account" in mail.outbox[0].body
+
+    def test_sign_up_never_reactivates_a_deactivated_account(self, client: Client, on_commit) -> None:
+        nurse = UserFactory(email="former.nurse@example.com", is_staff=True)
+        User.objects.filter(pk=nurse.pk).update(is_active=False)  # deactivated by a clinic admin
+        with on_commit(execute=True):
+            response = client.post(reverse("clinic:sign-up"), {**SIGN_UP, "email": "Former.Nurse@example.com"})
+        assert response.status_code == 302
+        assert mail.outbox == []  # no link of any kind reaches a deactivated account
+        nurse.refresh_from_db()
+        assert nurse.is_active is False
+        assert nurse.check_password(PASSWORD)  # sign-up never touches an existing account
+
+    def test_a_verification_link_cannot_reactivate_a_deactivated_account(self, client: Client) -> None:
+        from django.utils.encoding import force_bytes
+        from django.utils.http import urlsafe_base64_encode
+
+        from clinic.tokens import email_verification_token
+
+        nurse = UserFactory(is_staff=True)
+        User.objects.filter(pk=nurse.pk).update(is_active=False)
+        nurse.refresh_from_db()
+        token = email_verification_token.make_token(nurse)  # even a valid token for its current state
+        response = client.get(
+            reverse("clinic:verify-email", args=[urlsafe_base64_encode(force_bytes(nurse.pk)), token])
+        )
+        assert response.status_code == 400
+        nurse.refresh_from_db()
+        assert nurse.is_active is False
+        assert "_auth_user_id" not in client.session
+
+    def test_a_pending_sign_up_gets_its_link_again_later(self, client: Client, on_commit) -> None:
+        with on_commit(execute=True):
+            client.post(reverse("clinic:sign-up"), SIGN_UP)
+            Client().post(reverse("clinic:sign-up"), {**SIGN_UP, "preferred_name": "Visit www.evil.example"})
+        assert len(mail.outbox) == 1  # the repeat within 15 minutes is throttled
+        with time_machine.travel(timezone.now() + dt.timedelta(minutes=16)), on_commit(execute=True):
+            Client().post(reverse("clinic:sign-up"), {**SIGN_UP, "preferred_name": "Visit www.evil.example"})
+        assert len(mail.outbox) == 2
+        assert "/account/verify/" in mail.outbox[1].body
+        assert "evil" not in mail.outbox[1].body
+        assert Patient.objects.get().preferred_name == "Jo"  # the first sign-up's details stand
+
+    def test_repeated_sign_ups_with_a_known_email_are_throttled(self, client: Client, on_commit) -> None:
+        PatientFactory(user__email="jo.smith@example.com")
+        with on_commit(execute=True):
+            for _ in range(10):
+                client.post(reverse("clinic:sign-up"), SIGN_UP)
+        assert len(mail.outbox) == 1
+        assert "Joanna" not in mail.outbox[0].body
+
+    def test_known_and_new_emails_do_the_same_work(self, client: Client, on_commit, monkeypatch) -> None:
+        """One password hash and one queued email on both paths, so the response time tells nothing."""
+        from django.contrib.auth.hashers import MD5PasswordHasher
+
+        from clinic.models import Notification
+
+        calls: list[str] = []
+        real = MD5PasswordHasher.encode
+        monkeypatch.setattr(MD5PasswordHasher, "encode", lambda *a, **k: calls.append("hash") or real(*a, **k))
+        client.post(reverse("clinic:sign-up"), SIGN_UP)
+        new_path = (len(calls), Notification.objects.count())
+        PatientFactory(user__email="known@example.com")
+        calls.clear()
+        before = Notification.objects.count()
+        Client().post(reverse("clinic:sign-up"), {**SIGN_UP, "email": "known@example.com"})
+        assert (len(calls), Notification.objects.count() - before) == new_path == (1, 1)
 
     @pytest.mark.parametrize(
         ("password", "message"),
