@@ -2,28 +2,127 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.defaultfilters import pluralize
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic import services
+from clinic.lib.roles import STAFF_ROLES, may_manage_account
 from clinic.models import AccessLog, Notification, Patient, User
 
 
+class UserAddForm(forms.ModelForm):
+    """A new account has no password: its owner sets one from the emailed link."""
+
+    class Meta:
+        model = User
+        fields: ClassVar = ["email", "first_name", "last_name"]
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(admin.ModelAdmin):
+    """Accounts. Only a superuser grants superuser or single permissions, or changes an email address; a clinic admin
+    assigns the staff roles and deactivates accounts, and never edits a superuser or a clinic admin. Nobody sets
+    another person's password here: the action sends them a link instead."""
+
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "last_login")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "first_name", "last_name")
-    fieldsets = (
-        (None, {"fields": ("email", "password")}),
-        ("Name", {"fields": ("first_name", "last_name")}),
-        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
-        ("Dates", {"fields": ("last_login", "date_joined")}),
-    )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "activated_at")
+    actions = ("send_password_link", "deactivate")
+
+    def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> type[forms.ModelForm]:
+        if obj is None:
+            kwargs["form"] = UserAddForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[str | None, dict[str, Any]]]:
+        if obj is None:
+            return [(None, {"fields": ["email", "first_name", "last_name", "groups"]})]
+        access = ["is_active", "groups"]
+        if request.user.is_superuser:
+            access = ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]
+        return [
+            (None, {"fields": ["email"]}),
+            ("Name", {"fields": ["first_name", "last_name"]}),
+            ("Access", {"fields": access}),
+            ("Dates", {"fields": ["last_login", "date_joined", "activated_at"]}),
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not request.user.is_superuser:
+            fields.append("email")  # else a clinic admin points it at their own inbox and sends the reset link
+        return fields
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=STAFF_ROLES).order_by("name")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_manage_account(actor=request.user, account=obj))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser  # deactivate instead: records point at their users
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if not change:
+            obj.set_unusable_password()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.account_roles_saved(account=form.instance, by=request.user, created=not change)
+
+    @admin.action(description="Email a link to set a new password")
+    def send_password_link(self, request: HttpRequest, queryset: QuerySet) -> None:
+        sent = services.account_send_password_link(accounts=self._manageable(request, queryset))
+        self.message_user(request, f"Sent {sent} password link{pluralize(sent)}.")
+
+    @admin.action(description="Deactivate the selected accounts")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet) -> None:
+        done = services.account_deactivate(accounts=self._manageable(request, queryset))
+        self.message_user(request, f"Deactivated {done} account{pluralize(done)}.")
+
+    def _manageable(self, request: HttpRequest, queryset: QuerySet) -> list[User]:
+        accounts = [a for a in queryset.prefetch_related("groups") if may_manage_account(actor=request.user, account=a)]
+        if len(accounts) < len(queryset):
+            self.message_user(request, "Superusers and clinic admins were left alone.", level=messages.WARNING)
+        return accounts
+
+
+class _DeviceAdmin(admin.ModelAdmin):
+    """Second-factor devices are reset (deleted), never read: no secret key, QR code or backup code is shown."""
+
+    list_display = ("user", "name", "confirmed", "last_used_at")
+    list_select_related = ("user",)
+    list_filter = ("confirmed",)
+    search_fields = ("user__email",)
+    fields = ("user", "name", "confirmed", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_manage_account(actor=request.user, account=obj.user))
+
+
+admin.site.register(TOTPDevice, _DeviceAdmin)
+admin.site.register(StaticDevice, _DeviceAdmin)
 
 
 @admin.register(Patient)

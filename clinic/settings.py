@@ -174,6 +174,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_BACKUP_CODE_COUNT = 10
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # devices are reset in admin, never read
 
 # --- Security ---------------------------------------------------------------------------------------
 

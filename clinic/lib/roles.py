@@ -6,6 +6,7 @@ Migrations call these helpers with the historical app registry, so they never im
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.apps.registry import Apps
 from django.contrib.auth.management import create_permissions
@@ -16,6 +17,17 @@ NURSE = "Nurse"
 CLINICIAN = "Clinician"
 CLINIC_ADMIN = "Clinic admin"
 STAFF_ROLES = (FRONT_DESK, NURSE, CLINICIAN, CLINIC_ADMIN)
+
+
+def may_manage_account(*, actor: Any, account: Any) -> bool:
+    """Whether ``actor`` may change ``account`` (its roles, its active flag, its second-factor devices, a password
+    link). Superusers manage everyone; anyone else with the permission manages everyone but superusers and clinic
+    admins, themselves included, so a clinic admin can never raise their own or a peer's access."""
+    if actor.is_superuser:
+        return True
+    if account.is_superuser or any(group.name == CLINIC_ADMIN for group in account.groups.all()):
+        return False
+    return actor.has_perm("clinic.change_user")
 
 
 def grant(apps: Apps, matrix: Mapping[str, Iterable[str]]) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from clinic.services.access import access_log_record
 from clinic.services.accounts import (
+    account_deactivate,
+    account_roles_saved,
+    account_send_password_link,
     email_verify,
     password_reset_request,
     patient_profile_update,
@@ -24,6 +27,9 @@ from clinic.services.notifications import (
 __all__ = [
     "SendOutcome",
     "access_log_record",
+    "account_deactivate",
+    "account_roles_saved",
+    "account_send_password_link",
     "email_verify",
     "notification_enqueue",
     "notification_send",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from clinic.lib.roles import STAFF_ROLES
 from clinic.models import Notification, Patient, User
 from clinic.services.notifications import notification_enqueue
 
@@ -53,7 +55,7 @@ def patient_register(
     patient.full_clean(exclude=["user"])
     patient.save()
     if password is None:
-        notification_enqueue(kind="clinic/set_password", idempotency_key=f"set-password:{user.pk}", recipient=user)
+        _send_set_password_link(user)
     return patient
 
 
@@ -112,6 +114,40 @@ def password_reset_request(*, email: str) -> None:
         idempotency_key=f"password-reset:{user.pk}:{secrets.token_hex(8)}",
         recipient=user,
     )
+
+
+@transaction.atomic
+def account_roles_saved(*, account: User, by: User, created: bool) -> None:
+    """After an admin saves an account's roles: a user is staff exactly when they hold a staff role (a superuser
+    stays as a superuser set them), and a new account gets a link to set its own password."""
+    if not account.is_superuser:
+        is_staff = account.groups.filter(name__in=STAFF_ROLES).exists()
+        User.objects.filter(pk=account.pk).update(is_staff=is_staff)
+        account.is_staff = is_staff
+    if created:
+        notification_enqueue(
+            kind="clinic/set_password", idempotency_key=f"set-password:{account.pk}", recipient=account
+        )
+
+
+def account_send_password_link(*, accounts: Iterable[User]) -> int:
+    """Email each active account a link to set a new password: the only way staff change someone else's password."""
+    sent = 0
+    for account in accounts:
+        if account.is_active:
+            key = f"password-link:{account.pk}:{secrets.token_hex(8)}"
+            notification_enqueue(kind="clinic/password_reset", idempotency_key=key, recipient=account)
+            sent += 1
+    return sent
+
+
+def account_deactivate(*, accounts: Iterable[User]) -> int:
+    """Stop the accounts from logging in; their open sessions end at the next request."""
+    return User.objects.filter(pk__in=[account.pk for account in accounts], is_active=True).update(is_active=False)
+
+
+def _send_set_password_link(user: User) -> None:
+    notification_enqueue(kind="clinic/set_password", idempotency_key=f"set-password:{user.pk}", recipient=user)
 
 
 def _recently_emailed(user: User, *, kind: str, within: timedelta) -> bool:

@@ -1,0 +1,182 @@
+"""Account admin: a clinic admin assigns roles and deactivates accounts, nothing more (issue 12, finding 2)."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.urls import reverse
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE
+from clinic.models import Notification, User
+from tests.factories import PASSWORD, StaffFactory, UserFactory, give_backup_code
+
+pytestmark = pytest.mark.django_db
+
+
+def _change_url(user: User) -> str:
+    return reverse("admin:clinic_user_change", args=[user.pk])
+
+
+def _form_data(user: User, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "is_active": "on",
+        "groups": [group.pk for group in user.groups.all()],
+    }
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_clinic_admin_cannot_make_anyone_superuser_or_grant_permissions(staff_client_for, clinic_admin, nurse) -> None:
+    client = staff_client_for(clinic_admin)
+    page = client.get(_change_url(nurse)).content.decode()
+    assert 'name="is_superuser"' not in page
+    assert 'name="user_permissions"' not in page
+    assert 'name="is_staff"' not in page
+    response = client.post(
+        _change_url(nurse), _form_data(nurse, is_superuser="on", user_permissions=[1, 2, 3], is_staff="on")
+    )
+    assert response.status_code == 302
+    nurse.refresh_from_db()
+    assert nurse.is_superuser is False
+    assert nurse.user_permissions.count() == 0
+
+
+def test_clinic_admin_cannot_edit_themselves_another_clinic_admin_or_a_superuser(
+    staff_client_for, clinic_admin
+) -> None:
+    peer = StaffFactory(role=CLINIC_ADMIN)
+    root = UserFactory(is_staff=True, is_superuser=True)
+    client = staff_client_for(clinic_admin)
+    for target in (clinic_admin, peer, root):
+        response = client.post(_change_url(target), _form_data(target, first_name="Changed"))
+        assert response.status_code == 403, target
+        target.refresh_from_db()
+        assert target.first_name != "Changed"
+
+
+def test_roles_offered_are_the_four_staff_roles_and_set_staff_status(staff_client_for, clinic_admin) -> None:
+    Group.objects.create(name="Something powerful")
+    person = UserFactory()
+    client = staff_client_for(clinic_admin)
+    form = client.get(_change_url(person)).context["adminform"].form
+    assert {group.name for group in form.fields["groups"].queryset} == {FRONT_DESK, NURSE, CLINICIAN, CLINIC_ADMIN}
+    nurse_role = Group.objects.get(name=NURSE)
+    assert client.post(_change_url(person), _form_data(person, groups=[nurse_role.pk])).status_code == 302
+    person.refresh_from_db()
+    assert person.is_staff is True
+    assert client.post(_change_url(person), _form_data(person, groups=[])).status_code == 302
+    person.refresh_from_db()
+    assert person.is_staff is False
+
+
+def test_clinic_admin_cannot_change_an_email_address(staff_client_for, clinic_admin, nurse) -> None:
+    client = staff_client_for(clinic_admin)
+    client.post(_change_url(nurse), _form_data(nurse, email="admin.inbox@example.com"))
+    nurse.refresh_from_db()
+    assert nurse.email != "admin.inbox@example.com"
+
+
+def test_superuser_can_change_email_and_grant_superuser(client) -> None:
+    root = UserFactory(is_staff=True, is_superuser=True)
+    from tests.conftest import verified_client
+
+    client = verified_client(root)
+    person = StaffFactory(role=NURSE)
+    client.post(_change_url(person), _form_data(person, email="new.address@example.com", is_superuser="on"))
+    person.refresh_from_db()
+    assert person.email == "new.address@example.com"
+    assert person.is_superuser is True
+
+
+@pytest.mark.parametrize("as_superuser", [False, True])
+def test_nobody_sets_another_users_password_in_admin(staff_client_for, clinic_admin, patient, as_superuser) -> None:
+    actor = UserFactory(is_staff=True, is_superuser=True) if as_superuser else clinic_admin
+    client = staff_client_for(actor)
+    page = client.get(_change_url(patient.user)).content.decode()
+    assert "password/" not in page
+    response = client.post(
+        f"{_change_url(patient.user)}password/", {"password1": "x-new-pass-123456", "password2": "x-new-pass-123456"}
+    )
+    assert response.status_code in (302, 404)  # admin sends unknown sub-URLs back to the change page
+    patient.user.refresh_from_db()
+    assert patient.user.check_password(PASSWORD)
+
+
+def test_send_password_link_action_emails_a_reset_link(staff_client_for, clinic_admin, patient, on_commit) -> None:
+    client = staff_client_for(clinic_admin)
+    with on_commit(execute=True):
+        response = client.post(
+            reverse("admin:clinic_user_changelist"),
+            {"action": "send_password_link", "_selected_action": [patient.user.pk]},
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == [patient.user.email]
+    assert "/account/password/reset/" in mail.outbox[0].body
+
+
+def test_deactivate_action_leaves_clinic_admins_alone(staff_client_for, clinic_admin, nurse) -> None:
+    peer = StaffFactory(role=CLINIC_ADMIN)
+    client = staff_client_for(clinic_admin)
+    client.post(
+        reverse("admin:clinic_user_changelist"),
+        {"action": "deactivate", "_selected_action": [nurse.pk, peer.pk]},
+    )
+    nurse.refresh_from_db()
+    peer.refresh_from_db()
+    assert (nurse.is_active, peer.is_active) == (False, True)
+
+
+def test_new_account_gets_a_set_password_link_not_a_password(staff_client_for, clinic_admin, on_commit) -> None:
+    client = staff_client_for(clinic_admin)
+    nurse_role = Group.objects.get(name=NURSE)
+    with on_commit(execute=True):
+        response = client.post(
+            reverse("admin:clinic_user_add"),
+            {"email": "New.Nurse@example.com", "first_name": "Nell", "last_name": "Ng", "groups": [nurse_role.pk]},
+        )
+    assert response.status_code == 302
+    user = User.objects.get(email="new.nurse@example.com")
+    assert user.has_usable_password() is False
+    assert user.is_staff is True
+    assert Notification.objects.filter(recipient=user, kind="clinic/set_password").exists()
+    assert "/account/password/reset/" in mail.outbox[0].body
+
+
+def test_second_factor_secrets_are_never_shown_in_admin(staff_client_for, clinic_admin, nurse) -> None:
+    root = UserFactory(is_staff=True, is_superuser=True)
+    totp = TOTPDevice.objects.create(user=nurse, name="authenticator", confirmed=True)
+    code = give_backup_code(nurse, code="secretcode42")
+    static = StaticDevice.objects.get(user=nurse)
+    for actor in (clinic_admin, root):
+        client = staff_client_for(actor)
+        for url in (
+            reverse("admin:otp_totp_totpdevice_change", args=[totp.pk]),
+            reverse("admin:otp_static_staticdevice_change", args=[static.pk]),
+            reverse("admin:otp_totp_totpdevice_changelist"),
+            reverse("admin:otp_static_staticdevice_changelist"),
+        ):
+            page = client.get(url).content.decode()
+            assert totp.key not in page
+            assert code not in page
+            assert "qrcode" not in page
+        assert client.get(reverse("admin:otp_totp_totpdevice_add")).status_code == 403
+
+
+def test_clinic_admin_resets_a_nurses_device_but_not_a_peers(staff_client_for, clinic_admin, nurse) -> None:
+    peer = StaffFactory(role=CLINIC_ADMIN)
+    mine = TOTPDevice.objects.create(user=nurse, name="authenticator", confirmed=True)
+    theirs = TOTPDevice.objects.create(user=peer, name="authenticator", confirmed=True)
+    client = staff_client_for(clinic_admin)
+    assert (
+        client.post(reverse("admin:otp_totp_totpdevice_delete", args=[theirs.pk]), {"post": "yes"}).status_code == 403
+    )
+    assert client.post(reverse("admin:otp_totp_totpdevice_delete", args=[mine.pk]), {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=mine.pk).exists()
+    assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
