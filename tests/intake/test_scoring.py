@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +29,8 @@ from intake.scoring import (
     score_pcl5,
     score_phq9,
 )
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def answers_for(total: int, *, count: int, high: int) -> list[int]:
@@ -472,3 +477,15 @@ def test_results_are_immutable() -> None:
     result = score_phq9([1] * 9)
     with pytest.raises(AttributeError):
         result.total = 0  # type: ignore[misc]
+
+
+def test_the_clinical_cores_import_nothing_from_django() -> None:
+    """Checks outside the app import these modules without Django settings, so they must stay pure."""
+    code = (
+        "import sys; import intake.scoring, intake.rules, scheduling.infusion_rules; "
+        "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert result.stdout.strip() == "[]"
