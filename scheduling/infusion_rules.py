@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from types import MappingProxyType
 from typing import Any, Final
 
-from intake.rules import SPRAVATO_LABEL, Threshold
+from intake.rule_catalogue import SPRAVATO_LABEL, Threshold
 from intake.scoring import DIASTOLIC_RANGE, SYSTOLIC_RANGE, validate_blood_pressure
 
 WEIGHT_RANGE_KG: Final = (Decimal(30), Decimal(300))  # inclusive
