@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from education import importer, services
+from education import post_parser, services
 
 
 @dataclass
 class ImportReport:
     name: str
-    parsed: importer.ParsedArticle | None
+    parsed: post_parser.ParsedArticle | None
     result: services.LoadResult | None
     error: str = ""
 
@@ -35,8 +35,8 @@ def import_file(*, name: str, data: bytes, dry_run: bool = False) -> ImportRepor
     """Parse one file and, unless dry_run, create or update its draft. Never raises on bad input."""
     base = PurePath(name).name
     try:
-        parsed = importer.parse_bytes(data)
-    except importer.ArticleImportError as exc:
+        parsed = post_parser.parse_bytes(data)
+    except post_parser.ArticleImportError as exc:
         return ImportReport(base, None, None, str(exc))
     if dry_run:
         return ImportReport(base, parsed, None)
