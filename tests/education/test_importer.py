@@ -149,7 +149,10 @@ def test_command_imports_seeds_as_drafts_once(capsys: pytest.CaptureFixture[str]
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.DRAFT}
     assert sorted(Article.objects.values_list("title", flat=True)) == sorted(EXPECTED_TITLES.values())
     for article in Article.objects.prefetch_related("sources"):
-        assert [s.publisher for s in article.sources.all()] == [f"Imported file {Path(article.origin).name}"]
+        [source] = article.sources.all()
+        assert source.imported_from in paths
+        assert len(source.content_hash) == 64
+        assert article.origin.startswith("import:title:")
     out = capsys.readouterr().out
     assert "stripped" in out
     assert "[call to action] SCHEDULE A CONSULTATION" in out
