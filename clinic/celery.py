@@ -1,12 +1,11 @@
-"""The Celery app. Without REDIS_URL it runs on kombu's filesystem transport under var/."""
+"""The Celery app. Without REDIS_URL it runs on kombu's filesystem transport under var/celery/, whose folders
+the settings create, so that nothing queued before the worker starts is refused."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from celery import Celery
-from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic.settings")
 
@@ -26,12 +25,3 @@ app.conf.update(
     },
 )
 app.autodiscover_tasks()
-
-
-@worker_init.connect
-def _make_filesystem_queue(**_kwargs: object) -> None:
-    """The filesystem transport needs its folders before the first message."""
-    options = app.conf.broker_transport_options or {}
-    for key in ("data_folder_in", "data_folder_out", "control_folder"):
-        if key in options:
-            Path(options[key]).mkdir(parents=True, exist_ok=True)

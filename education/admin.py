@@ -33,7 +33,7 @@ class SourceInline(admin.TabularInline):
     model = Source
     formfield_overrides: ClassVar = {models.URLField: {"assume_scheme": "https"}}
     extra = 1
-    fields = ("title", "publisher", "url", "order")
+    fields = ("title", "publisher", "url", "byline", "published_on", "imported_from", "order")
 
 
 @admin.register(Article)
@@ -69,8 +69,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        done = sum(services.article_publish(article=article) for article in queryset)
-        self.message_user(request, f"Published {done} article(s); {queryset.count() - done} were already published.")
+        done, waiting = 0, []
+        for article in queryset:
+            try:
+                done += services.article_publish(article=article)
+            except services.ArticleHasReviewMarks as exc:
+                waiting.append(f"{article.title} ({len(exc.marks)} [[check: ...]] marks)")
+        self.message_user(request, f"Published {done} article(s); the others were already published.")
+        if waiting:
+            self.message_user(
+                request,
+                "Not published until a reviewer resolves the importer's marks: " + "; ".join(waiting),
+                level=messages.WARNING,
+            )
 
     @admin.action(description="Unpublish the selected articles (back to draft)", permissions=["change"])
     def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -104,12 +115,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
             if result.error:
                 messages.error(request, result.error)
             elif result.result and result.result.article:
-                stripped = len(result.parsed.stripped)
+                stripped, marks = len(result.parsed.stripped), len(result.parsed.marks)
                 note = f" ({result.result.reason})" if result.result.reason else ""
+                marked = f" {marks} places are marked [[check: ...]] for you to resolve." if marks else ""
                 messages.success(
                     request,
                     f"{result.result.action.capitalize()}{note}: {result.parsed.title}. {stripped} lines of site "
-                    "chrome were removed; review the draft before publishing.",
+                    f"chrome were removed; review the draft before publishing.{marked}",
                 )
                 return redirect("admin:education_article_change", result.result.article.pk)
         context = {**self.admin_site.each_context(request), "form": form, "report": report, "title": "Import"}

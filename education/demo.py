@@ -7,8 +7,8 @@ from typing import TextIO
 from django.db import transaction
 
 from clinic.models import User
-from education.content import load_all
 from education.models import Article
+from education.shipped_articles import load_all
 
 
 @transaction.atomic

@@ -69,8 +69,9 @@ class Article(models.Model):
     required_before_treatment = models.BooleanField(
         default=False, help_text="Patients must read and acknowledge it before their first treatment."
     )
-    # Where the text came from ("content/<file>" for shipped articles, "import/<file>" for imports), and
-    # the fingerprint of what was loaded, so reloading never overwrites an article edited since.
+    # Where the text came from ("content/<file>" for shipped articles; for imports "import:url:<address>" or
+    # "import:title:<normalised title>", never the file name), and the fingerprint of what was loaded, so
+    # reloading never overwrites an article edited since.
     origin = models.CharField(max_length=200, blank=True, editable=False)
     loaded_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -122,6 +123,14 @@ class Source(models.Model):
     publisher = models.CharField(max_length=200, blank=True)
     url = models.URLField("URL", max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Provenance of an imported post: what its text said about where it came from, and a fingerprint of the
+    # file, so a re-import can tell whether it changed since.
+    byline = models.CharField(max_length=200, blank=True, help_text="The author or byline the imported text gave.")
+    published_on = models.DateField(
+        "original date", null=True, blank=True, help_text="The date the imported text gave for the original."
+    )
+    imported_from = models.CharField(max_length=300, blank=True, help_text="The file it was imported from.")
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering: ClassVar = ["order", "pk"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -12,15 +13,28 @@ from django.utils.text import slugify
 
 from clinic.models import Patient
 from education.models import Article, ArticleAcknowledgement, Source, Topic
+from education.text_repair import review_marks
 
 
 class ArticleNotRequired(Exception):
     """Only published required articles can be acknowledged."""
 
 
+class ArticleHasReviewMarks(Exception):
+    """The text still holds [[check: ...]] marks the importer left for a reviewer; it cannot be published."""
+
+    def __init__(self, marks: list[str]) -> None:
+        super().__init__(f"{len(marks)} review mark(s) left: {'; '.join(marks)}")
+        self.marks = marks
+
+
 @transaction.atomic
 def article_publish(*, article: Article) -> bool:
-    """Publish a draft. Returns False when it was already published (conditional update)."""
+    """Publish a draft. Returns False when it was already published (conditional update). Raises
+    ArticleHasReviewMarks while the text still holds marks the importer left for a reviewer."""
+    marks = review_marks(article.body)
+    if marks:
+        raise ArticleHasReviewMarks(marks)
     updated = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
         status=Article.Status.PUBLISHED, published_at=timezone.now(), updated_at=timezone.now()
     )
@@ -71,7 +85,7 @@ class SourceData:
 @dataclass
 class LoadResult:
     article: Article | None
-    action: str  # "created", "updated", "unchanged", "skipped"
+    action: str  # "created", "updated", "unchanged", "skipped", "kept" (an import: the admin's edits won)
     reason: str = ""
 
 
@@ -135,24 +149,52 @@ def _replace_sources(article: Article, sources: Iterable[SourceData]) -> None:
     )
 
 
+@dataclass(frozen=True)
+class ImportedSource:
+    """Where an imported post came from, as its text said, and a hash of the file to tell changes."""
+
+    title: str
+    content_hash: str
+    publisher: str = ""
+    url: str = ""
+    byline: str = ""
+    published_on: datetime.date | None = None
+    imported_from: str = ""
+
+
 @transaction.atomic
-def article_import(*, origin: str, title: str, body: str, source: SourceData) -> LoadResult:
-    """Create or update the draft made from an imported file. Never publishes and never touches a
-    published article."""
-    article = Article.objects.select_for_update().filter(origin=origin).first()
+def article_import(*, identity: str, title: str, body: str, source: ImportedSource, force: bool = False) -> LoadResult:
+    """Create or update the draft made from an imported post, found by ``identity`` (its source address or
+    normalised title, never the file name). Never publishes and never touches a published article. A draft
+    edited in admin since its import is kept, unless ``force``: the report says "changed upstream, your edits
+    kept". The file's hash only tells whether it changed since the last import."""
+    article = Article.objects.select_for_update().filter(origin=identity).first()
     if article is not None and article.is_published:
         return LoadResult(article, "skipped", "already published; unpublish it to re-import")
-    if article is not None and (article.title, article.body) == (title, body):
+    last = article.sources.filter(content_hash=source.content_hash).exists() if article else False
+    if article is not None and last and not force:
         return LoadResult(article, "unchanged")
+    if article is not None and not force and _edited_since_load(article):
+        return LoadResult(article, "kept", "changed upstream, your edits kept; --force replaces them")
     action = "updated" if article else "created"
     if article is None:
-        article = Article(origin=origin, slug=_unique_slug(title))
+        article = Article(origin=identity, slug=_unique_slug(title))
     article.title, article.body = title, body
-    article.summary = article.summary or _first_sentences(body)
-    article.loaded_fingerprint = ""
-    article._change_reason = f"Imported from {origin}"
+    article.summary = _first_sentences(body)  # an unedited draft's summary was the importer's too
+    article.loaded_fingerprint = article.content_fingerprint
+    article._change_reason = f"Imported from {source.imported_from or identity}"[:100]
     article.save()
-    _replace_sources(article, [source])
+    article.sources.all().delete()
+    Source.objects.create(
+        article=article,
+        title=source.title[:300],
+        publisher=source.publisher[:200],
+        url=source.url[:500],
+        byline=source.byline[:200],
+        published_on=source.published_on,
+        imported_from=source.imported_from[:300],
+        content_hash=source.content_hash,
+    )
     return LoadResult(article, action)
 
 

@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from education.content import load_all
 from education.models import ArticleAcknowledgement
+from education.shipped_articles import load_all
 from tests.factories import PASSWORD, PatientFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from education import importer
+from education import post_parser
 from education.imports import import_file
 from education.models import Article
 
@@ -68,7 +68,7 @@ Reply
 
 @pytest.mark.parametrize("path", SEED_FILES, ids=lambda p: p.name[:3])
 def test_each_seed_parses_cleanly(path: Path) -> None:
-    parsed = importer.parse_bytes(path.read_bytes())
+    parsed = post_parser.parse_bytes(path.read_bytes())
     assert parsed.title == EXPECTED_TITLES[path.name[:3]]
     assert CHROME.search(parsed.body) is None, CHROME.search(parsed.body)
     assert MOJIBAKE.search(parsed.body) is None, MOJIBAKE.search(parsed.body)
@@ -79,21 +79,21 @@ def test_each_seed_parses_cleanly(path: Path) -> None:
 
 
 def test_seed_lists_survive() -> None:
-    parsed = importer.parse_bytes((SEEDS / "004_450c516cb0f41dc0.txt").read_bytes())
+    parsed = post_parser.parse_bytes((SEEDS / "004_450c516cb0f41dc0.txt").read_bytes())
     assert "## Potential Side Effects of Ketamine" in parsed.body
     assert "- Dissociation: Feeling detached" in parsed.body
     assert "- Blood Pressure Increases:" in parsed.body
-    bullets = importer.parse_bytes((SEEDS / "002_3e9c81e5ca080e2f.txt").read_bytes())
+    bullets = post_parser.parse_bytes((SEEDS / "002_3e9c81e5ca080e2f.txt").read_bytes())
     assert "- Phase 1:" in bullets.body  # indented "•" bullets
 
 
 def test_seed_mojibake_is_repaired_to_quotes() -> None:
-    parsed = importer.parse_bytes((SEEDS / "002_3e9c81e5ca080e2f.txt").read_bytes())
+    parsed = post_parser.parse_bytes((SEEDS / "002_3e9c81e5ca080e2f.txt").read_bytes())
     assert "ketamine's Point A" in parsed.body or "ketamine\u2019s Point A" in parsed.body
 
 
 def test_handmade_file() -> None:
-    parsed = importer.parse_bytes(HANDMADE.encode())
+    parsed = post_parser.parse_bytes(HANDMADE.encode())
     assert parsed.title == "Sleep and Mood: What Patients Ask Us"
     body = parsed.body
     assert "Poor sleep can make low mood worse, and low mood can make sleep worse." in body  # rejoined
@@ -121,7 +121,7 @@ def test_handmade_file() -> None:
 
 
 def test_markup_in_text_is_not_passed_through() -> None:
-    parsed = importer.parse_bytes(b"A title\n\nText with <script>alert(1)</script> inside it, quite long.\n")
+    parsed = post_parser.parse_bytes(b"A title\n\nText with <script>alert(1)</script> inside it, quite long.\n")
     assert "<script>" not in parsed.body
 
 
@@ -149,7 +149,10 @@ def test_command_imports_seeds_as_drafts_once(capsys: pytest.CaptureFixture[str]
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.DRAFT}
     assert sorted(Article.objects.values_list("title", flat=True)) == sorted(EXPECTED_TITLES.values())
     for article in Article.objects.prefetch_related("sources"):
-        assert [s.publisher for s in article.sources.all()] == [f"Imported file {Path(article.origin).name}"]
+        [source] = article.sources.all()
+        assert source.imported_from in paths
+        assert len(source.content_hash) == 64
+        assert article.origin.startswith("import:title:")
     out = capsys.readouterr().out
     assert "stripped" in out
     assert "[call to action] SCHEDULE A CONSULTATION" in out

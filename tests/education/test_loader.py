@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from education import content
+from education import shipped_articles
 from education.demo import seed
 from education.models import Article, Source, Topic
 
@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_shipped_content_meets_the_brief() -> None:
-    files = content.content_files()
+    files = shipped_articles.content_files()
     assert len(files) >= 10
-    assert len(content.TOPICS) >= 6
-    assert {t for f in files for t in f.topics} == {slug for slug, _, _ in content.TOPICS}
+    assert len(shipped_articles.TOPICS) >= 6
+    assert {t for f in files for t in f.topics} == {slug for slug, _, _ in shipped_articles.TOPICS}
     required = {f.slug for f in files if f.required_before_treatment}
     assert required == {"what-happens-at-an-infusion", "after-your-infusion", "side-effects-and-risks"}
     for item in files:
@@ -29,12 +29,12 @@ def test_shipped_content_meets_the_brief() -> None:
 
 def test_load_is_idempotent(capsys: pytest.CaptureFixture[str]) -> None:
     call_command("load_education")
-    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == len(content.content_files())
+    assert Article.objects.filter(status=Article.Status.PUBLISHED).count() == len(shipped_articles.content_files())
     counts = (Article.objects.count(), Topic.objects.count(), Source.objects.count(), Article.history.count())
     assert "0 skipped" in capsys.readouterr().out
     call_command("load_education")
     assert (Article.objects.count(), Topic.objects.count(), Source.objects.count(), Article.history.count()) == counts
-    assert f"{len(content.content_files())} unchanged" in capsys.readouterr().out
+    assert f"{len(shipped_articles.content_files())} unchanged" in capsys.readouterr().out
 
 
 def test_load_never_overwrites_an_admin_edit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,15 +43,15 @@ def test_load_never_overwrites_an_admin_edit(monkeypatch: pytest.MonkeyPatch) ->
     edited.body += "\n\nOur clinic also offers a quiet room."
     edited.save()
     untouched = Article.objects.get(slug="what-is-ketamine")
-    original = content.content_files
+    original = shipped_articles.content_files
 
-    def changed_files() -> list[content.ContentFile]:
+    def changed_files() -> list[shipped_articles.ContentFile]:
         files = original()
         for item in files:
             item.body += "\nNew paragraph from the app.\n"
         return files
 
-    monkeypatch.setattr(content, "content_files", changed_files)
+    monkeypatch.setattr(shipped_articles, "content_files", changed_files)
     out = io.StringIO()
     call_command("load_education", stdout=out)
     edited.refresh_from_db()
@@ -84,15 +84,15 @@ def test_load_keeps_an_admin_change_to_flags_or_topics(monkeypatch: pytest.Monke
     article.required_before_treatment = True
     article.save()
     article.topics.clear()
-    original = content.content_files
+    original = shipped_articles.content_files
 
-    def changed_files() -> list[content.ContentFile]:
+    def changed_files() -> list[shipped_articles.ContentFile]:
         files = original()
         for item in files:
             item.body += "\nNew paragraph from the app.\n"
         return files
 
-    monkeypatch.setattr(content, "content_files", changed_files)
+    monkeypatch.setattr(shipped_articles, "content_files", changed_files)
     call_command("load_education")
     article.refresh_from_db()
     assert article.required_before_treatment is True

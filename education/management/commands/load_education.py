@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from education.content import ContentError, load_all
+from education.shipped_articles import ContentError, load_all
 
 
 class Command(BaseCommand):

@@ -1,0 +1,34 @@
+"""The project explains itself: its Markdown links point at files inside the project (a clone has no
+../shared), and the architecture document names modules that exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+
+
+@pytest.mark.parametrize("doc", DOCS, ids=lambda p: p.name)
+def test_every_relative_link_resolves_inside_the_project(doc: Path) -> None:
+    for target in LINK.findall(doc.read_text(encoding="utf-8")):
+        if re.match(r"^[a-z]+:", target):
+            continue
+        resolved = (doc.parent / target).resolve()
+        assert resolved.is_relative_to(ROOT), f"{doc.name} links outside the project: {target}"
+        assert resolved.exists(), f"{doc.name} links to a missing file: {target}"
+
+
+def test_readme_links_to_the_architecture() -> None:
+    assert "](docs/architecture.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_architecture_names_the_modules_of_this_tree() -> None:
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for module in ("clinic/services/notifications.py", "education/post_parser.py", "scheduling/services.py"):
+        assert module in text
+        assert (ROOT / module).exists(), module
