@@ -142,6 +142,7 @@ def article_load(
     Shipped text has had no clinical review at this clinic: a new or changed article records no reviewer and
     falls due for review at once.
     """
+    sources = list(sources)
     article = Article.objects.select_for_update().filter(origin=origin).first()
     if article is None and Article.objects.filter(slug=slug).exists():
         return LoadResult(None, "skipped", f"another article already uses the slug {slug!r}")
@@ -151,7 +152,11 @@ def article_load(
     article = article or Article(origin=origin, slug=slug)
     new = (title, summary, body.strip())
     if action == "updated" and (article.title, article.summary, article.body) == new:
-        return LoadResult(article, "unchanged")
+        if _source_rows(article.sources.all()) == _source_rows(sources):
+            return LoadResult(article, "unchanged")
+        # Only the citations changed (a corrected DOI, a newer label): the reviewed text stays as it is.
+        _replace_sources(article, sources)
+        return LoadResult(article, "updated", "sources only")
     article.title, article.summary, article.body = new
     article.required_before_treatment = required_before_treatment
     # A review covers the text that was reviewed; new shipped text starts unreviewed (the history keeps the old one).
@@ -172,6 +177,10 @@ def _edited_since_load(article: Article) -> bool:
     if article.content_fingerprint != article.loaded_fingerprint:
         return True
     return article.history.filter(Q(history_change_reason__isnull=True) | Q(history_change_reason="")).exists()
+
+
+def _source_rows(sources: Iterable[Source | SourceData]) -> list[tuple[object, ...]]:
+    return [(s.title, s.authors, s.publisher, s.year, s.doi, s.pmid, s.url) for s in sources]
 
 
 def _replace_sources(article: Article, sources: Iterable[SourceData]) -> None:

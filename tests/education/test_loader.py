@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import pytest
 import time_machine
@@ -214,3 +215,27 @@ def test_load_keeps_an_admin_change_to_flags_or_topics(monkeypatch: pytest.Monke
     assert article.required_before_treatment is True
     assert article.topics.count() == 0
     assert "New paragraph from the app." not in article.body
+
+
+def test_a_corrected_citation_reaches_the_article_and_keeps_its_review(monkeypatch: pytest.MonkeyPatch) -> None:
+    from education import services
+
+    call_command("load_education", stdout=io.StringIO())
+    reviewer = StaffFactory(role="Clinician")
+    article = Article.objects.get(slug="what-is-ketamine")
+    services.article_mark_reviewed(article=article, reviewer=reviewer)
+    original = content.content_files
+
+    def corrected() -> list[content.ContentFile]:
+        files = original()
+        for item in files:
+            item.sources = [replace(s, url="https://example.org/newer-label") for s in item.sources]
+        return files
+
+    monkeypatch.setattr(content, "content_files", corrected)
+    out = io.StringIO()
+    call_command("load_education", stdout=out)
+    article.refresh_from_db()
+    assert "updated  what-is-ketamine (sources only)" in out.getvalue()
+    assert set(article.sources.values_list("url", flat=True)) == {"https://example.org/newer-label"}
+    assert article.reviewed_by == reviewer

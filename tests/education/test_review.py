@@ -207,8 +207,12 @@ def test_article_page_shows_full_citations(client) -> None:
         doi="10.1056/NEJMoa2302399",
         pmid="37224232",
     )
+    SourceFactory(
+        article=article, authors="Janssen Pharmaceuticals", title="SPRAVATO label", year=2025, url="https://x.test/"
+    )
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "Anand A, Mathew SJ, Sanacora G, et al." in html
+    assert "Anand A, Mathew SJ, Sanacora G, et al. <cite>" in html
+    assert 'Janssen Pharmaceuticals. <a href="https://x.test/"' in html
     assert "<i>N Engl J Med</i>, 2023." in html
     assert 'href="https://doi.org/10.1056/NEJMoa2302399"' in html
     assert 'href="https://pubmed.ncbi.nlm.nih.gov/37224232/"' in html
