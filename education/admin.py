@@ -10,15 +10,23 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.markdown import render_markdown
-from education import services
+from education import selectors, services
 from education.forms import ArticleImportForm
 from education.imports import import_file
 from education.models import Article, ArticleAcknowledgement, Source, Topic
+
+NOT_CLINICIAN = (
+    "Only a clinician can mark an article reviewed: the review records who checked the medical content. "
+    "Nothing was changed."
+)
 
 
 @admin.register(Topic)
@@ -29,32 +37,88 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields: ClassVar = {"slug": ("name",)}
 
 
-class SourceInline(admin.TabularInline):
+class SourceInline(admin.StackedInline):
     model = Source
     formfield_overrides: ClassVar = {models.URLField: {"assume_scheme": "https"}}
     extra = 1
-    fields = ("title", "publisher", "url", "byline", "published_on", "imported_from", "order")
+    fields = (
+        ("authors", "year"),
+        "title",
+        "publisher",
+        ("doi", "pmid"),
+        "url",
+        ("byline", "published_on"),
+        "imported_from",
+        "order",
+    )
+
+
+class ReviewDueFilter(admin.SimpleListFilter):
+    title = "clinical review"
+    parameter_name = "review"
+
+    def lookups(self, request: HttpRequest, model_admin: admin.ModelAdmin) -> list[tuple[str, str]]:
+        return [("due", "Due or overdue"), ("current", "Up to date")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Article]) -> QuerySet[Article]:
+        if self.value() == "due":
+            return queryset.filter(selectors.review_due_condition())
+        if self.value() == "current":
+            return queryset.exclude(selectors.review_due_condition())
+        return queryset
 
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "status", "required_before_treatment", "last_reviewed_on", "reviewed_by", "updated_at")
-    list_filter = ("status", "topics", "required_before_treatment")
+    list_display = ("title", "status", "required_before_treatment", "next_review", "reviewed_by", "last_reviewed_on")
+    list_filter = (ReviewDueFilter, "status", "topics", "required_before_treatment", "reviewed_by")
     search_fields = ("title", "summary", "body")
     prepopulated_fields: ClassVar = {"slug": ("title",)}
     filter_horizontal = ("topics",)
     inlines: ClassVar = [SourceInline]
-    actions: ClassVar = ["publish", "unpublish"]
-    readonly_fields = ("status", "published_at", "updated_at", "origin", "rendered_preview")
+    actions: ClassVar = ["mark_reviewed", "publish", "unpublish"]
+    change_form_template = "admin/education/article/change_form.html"
+    # The review is recorded only by "Mark reviewed", so it always names the clinician who did it.
+    readonly_fields = (
+        "status",
+        "published_at",
+        "updated_at",
+        "origin",
+        "rendered_preview",
+        "reviewed_by",
+        "last_reviewed_on",
+        "next_review_due",
+    )
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "body", "topics")}),
-        ("Review", {"fields": ("required_before_treatment", "reviewed_by", "last_reviewed_on")}),
+        (
+            "Clinical review",
+            {"fields": ("required_before_treatment", "reviewed_by", "last_reviewed_on", "next_review_due")},
+        ),
         ("Publishing", {"fields": ("status", "published_at", "updated_at", "origin")}),
         ("Preview of the saved text", {"fields": ("rendered_preview",)}),
     )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).select_related("reviewed_by")
+        return selectors.articles_with_review_state(super().get_queryset(request).select_related("reviewed_by"))
+
+    @admin.display(description="Next review", ordering="next_review_due")
+    def next_review(self, obj: Article) -> SafeString | str:
+        when = f"{obj.next_review_due:%d %b %Y}" if obj.next_review_due else "never reviewed"
+        if getattr(obj, "review_due", False):
+            return format_html("<strong>Due</strong> ({})", when)
+        return when
+
+    @admin.action(description="Mark the selected articles reviewed by me (clinicians)", permissions=["change"])
+    def mark_reviewed(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        try:
+            for article in queryset:
+                services.article_mark_reviewed(article=article, reviewer=request.user)
+        except services.ReviewerNotClinician:
+            self.message_user(request, NOT_CLINICIAN, messages.ERROR)
+            return
+        due = services.add_months(timezone.localdate(), services.REVIEW_INTERVAL_MONTHS)
+        self.message_user(request, f"Marked {queryset.count()} article(s) reviewed by you; next review {due:%d %b %Y}.")
 
     @admin.display(description="Rendered Markdown")
     def rendered_preview(self, obj: Article) -> SafeString | str:
@@ -93,6 +157,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         return [
             path("import/", wrap(self.import_view), name="education_article_import"),
             path("<int:pk>/preview/", wrap(self.preview_view), name="education_article_preview"),
+            path("<int:pk>/mark-reviewed/", wrap(self.mark_reviewed_view), name="education_article_mark_reviewed"),
             *super().get_urls(),
         ]
 
@@ -102,6 +167,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
         article = get_object_or_404(Article.objects.prefetch_related("sources", "topics"), pk=pk)
         context = {**self.admin_site.each_context(request), "article": article, "title": "Preview"}
         return TemplateResponse(request, "admin/education/article/preview.html", context)
+
+    @method_decorator(require_POST)
+    def mark_reviewed_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        article = get_object_or_404(Article, pk=pk)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        try:
+            services.article_mark_reviewed(article=article, reviewer=request.user)
+        except services.ReviewerNotClinician:
+            messages.error(request, NOT_CLINICIAN)
+        else:
+            messages.success(request, f"Marked reviewed by you; next review {article.next_review_due:%d %b %Y}.")
+        return redirect("admin:education_article_change", article.pk)
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):

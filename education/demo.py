@@ -1,4 +1,8 @@
-"""Demo data for education: the shipped articles, reviewed by the demo clinician."""
+"""Demo data for education: the shipped articles, published and due for their first clinical review.
+
+No reviewer is filled in: a review is recorded only when a clinician marks an article reviewed in admin, so
+the demo shows the review queue as a new clinic would see it.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,6 @@ from typing import TextIO
 
 from django.db import transaction
 
-from clinic.models import User
-from education.models import Article
 from education.shipped_articles import load_all
 
 
@@ -15,7 +17,4 @@ from education.shipped_articles import load_all
 def seed(*, stdout: TextIO) -> None:
     results = load_all()
     created = sum(result.action == "created" for _, result in results)
-    reviewer = User.objects.filter(groups__name="Clinician").order_by("pk").first()
-    if reviewer is not None:
-        Article.objects.filter(origin__startswith="content/", reviewed_by__isnull=True).update(reviewed_by=reviewer)
     stdout.write(f"Education: {len(results)} articles ({created} new).")

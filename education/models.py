@@ -8,10 +8,13 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from clinic.lib.roles import CLINICIAN
 
 WORDS_PER_MINUTE = 200
 # Paths under /learn/ that are pages, not articles.
@@ -62,10 +65,16 @@ class Article(models.Model):
         null=True,
         blank=True,
         related_name="reviewed_articles",
-        limit_choices_to={"is_staff": True},
-        help_text="The clinician who last reviewed the medical content.",
+        limit_choices_to={"is_staff": True, "groups__name": CLINICIAN},
+        help_text="The clinician who last reviewed the medical content. Set by “Mark reviewed”.",
     )
     last_reviewed_on = models.DateField(null=True, blank=True)
+    next_review_due = models.DateField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="When a clinician should review it again. Empty means it has never been reviewed: due now.",
+    )
     required_before_treatment = models.BooleanField(
         default=False, help_text="Patients must read and acknowledge it before their first treatment."
     )
@@ -118,9 +127,29 @@ class Article(models.Model):
 
 
 class Source(models.Model):
+    """One cited work: a paper, a guideline, a drug label or an agency notice."""
+
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="sources")
     title = models.CharField(max_length=300)
-    publisher = models.CharField(max_length=200, blank=True)
+    authors = models.CharField(
+        max_length=300, blank=True, help_text="As cited, for example “Anand A, Mathew SJ, Sanacora G, et al.”"
+    )
+    publisher = models.CharField(max_length=200, blank=True, help_text="The journal, agency or publisher.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    doi = models.CharField(
+        "DOI",
+        max_length=100,
+        blank=True,
+        validators=[RegexValidator(r"^10\.\d{4,9}/\S+$", "A DOI starts with 10. and has no https://doi.org/ prefix.")],
+        help_text="For example 10.1056/NEJMoa2302399, without the https://doi.org/ prefix.",
+    )
+    pmid = models.CharField(
+        "PMID",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^\d{1,10}$", "A PubMed ID is digits only.")],
+        help_text="PubMed ID, digits only.",
+    )
     url = models.URLField("URL", max_length=500, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     # Provenance of an imported post: what its text said about where it came from, and a fingerprint of the
@@ -137,6 +166,14 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.publisher})" if self.publisher else self.title
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def pubmed_url(self) -> str:
+        return f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/" if self.pmid else ""
 
 
 class ArticleAcknowledgement(models.Model):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, TextField, Value, When
 from django.db.models.functions import Concat
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -148,6 +149,25 @@ def _plain(text: str) -> str:
     """Drop Markdown punctuation so a snippet reads as prose."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
     return re.sub(r"(^|\s)[#>*_`-]+\s*|[*_`]+", r"\1", text)
+
+
+# Clinical review ---------------------------------------------------------------------------------
+
+
+def review_due_condition(today: date | None = None) -> Q:
+    """The one rule for "review due": never reviewed (no date) or the next review date has come."""
+    return Q(next_review_due__isnull=True) | Q(next_review_due__lte=today or timezone.localdate())
+
+
+def articles_with_review_state(queryset: QuerySet[Article], today: date | None = None) -> QuerySet[Article]:
+    """``queryset`` with ``review_due`` (bool) on each article."""
+    return queryset.annotate(
+        review_due=Case(When(review_due_condition(today), then=Value(True)), default=False, output_field=BooleanField())
+    )
+
+
+def articles_review_due(today: date | None = None) -> QuerySet[Article]:
+    return Article.objects.filter(review_due_condition(today)).order_by("next_review_due", "title")
 
 
 # Required reading --------------------------------------------------------------------------------

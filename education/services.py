@@ -11,9 +11,14 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from clinic.models import Patient
+from clinic.lib.roles import CLINICIAN
+from clinic.models import Patient, User
 from education.models import Article, ArticleAcknowledgement, Source, Topic
 from education.text_repair import review_marks
+
+# How long a clinical review holds before the article is due again (months). Clinics commonly review patient
+# leaflets yearly, and sooner when the evidence or a drug label changes.
+REVIEW_INTERVAL_MONTHS = 12
 
 
 class ArticleNotRequired(Exception):
@@ -26,6 +31,10 @@ class ArticleHasReviewMarks(Exception):
     def __init__(self, marks: list[str]) -> None:
         super().__init__(f"{len(marks)} review mark(s) left: {'; '.join(marks)}")
         self.marks = marks
+
+
+class ReviewerNotClinician(Exception):
+    """Only a clinician can be recorded as an article's clinical reviewer."""
 
 
 @transaction.atomic
@@ -75,11 +84,43 @@ def article_acknowledge(*, patient: Patient, article: Article) -> ArticleAcknowl
     return ack
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later; the 29th to 31st fall back to the month's last day."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@transaction.atomic
+def article_mark_reviewed(*, article: Article, reviewer: User, today: datetime.date | None = None) -> Article:
+    """Record that ``reviewer`` (a clinician) reviewed the article today; the next review falls due
+    REVIEW_INTERVAL_MONTHS later."""
+    if not (reviewer.is_active and reviewer.is_staff and reviewer.groups.filter(name=CLINICIAN).exists()):
+        raise ReviewerNotClinician(reviewer.pk)
+    today = today or timezone.localdate()
+    article.reviewed_by = reviewer
+    article.last_reviewed_on = today
+    article.next_review_due = add_months(today, REVIEW_INTERVAL_MONTHS)
+    # A change reason marks this save as the app's own, so the loader does not mistake it for an admin edit.
+    article._change_reason = "Marked reviewed"
+    article.save(update_fields=["reviewed_by", "last_reviewed_on", "next_review_due"])
+    return article
+
+
 @dataclass(frozen=True)
 class SourceData:
     title: str
     publisher: str = ""
     url: str = ""
+    authors: str = ""
+    year: int | None = None
+    doi: str = ""
+    pmid: str = ""
 
 
 @dataclass
@@ -108,9 +149,13 @@ def article_load(
     sources: Iterable[SourceData] = (),
     required_before_treatment: bool = False,
     publish: bool = True,
-    last_reviewed_on: object = None,
 ) -> LoadResult:
-    """Create or refresh a shipped article. An article changed in admin since it was loaded is left alone."""
+    """Create or refresh a shipped article. An article changed in admin since it was loaded is left alone.
+
+    Shipped text has had no clinical review at this clinic: a new or changed article records no reviewer and
+    falls due for review at once.
+    """
+    sources = list(sources)
     article = Article.objects.select_for_update().filter(origin=origin).first()
     if article is None and Article.objects.filter(slug=slug).exists():
         return LoadResult(None, "skipped", f"another article already uses the slug {slug!r}")
@@ -120,10 +165,15 @@ def article_load(
     article = article or Article(origin=origin, slug=slug)
     new = (title, summary, body.strip())
     if action == "updated" and (article.title, article.summary, article.body) == new:
-        return LoadResult(article, "unchanged")
+        if _source_rows(article.sources.all()) == _source_rows(sources):
+            return LoadResult(article, "unchanged")
+        # Only the citations changed (a corrected DOI, a newer label): the reviewed text stays as it is.
+        _replace_sources(article, sources)
+        return LoadResult(article, "updated", "sources only")
     article.title, article.summary, article.body = new
     article.required_before_treatment = required_before_treatment
-    article.last_reviewed_on = last_reviewed_on or article.last_reviewed_on
+    # A review covers the text that was reviewed; new shipped text starts unreviewed (the history keeps the old one).
+    article.reviewed_by, article.last_reviewed_on, article.next_review_due = None, None, timezone.localdate()
     if publish and article.status == Article.Status.DRAFT and action == "created":
         article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
     article.loaded_fingerprint = article.content_fingerprint
@@ -142,10 +192,25 @@ def _edited_since_load(article: Article) -> bool:
     return article.history.filter(Q(history_change_reason__isnull=True) | Q(history_change_reason="")).exists()
 
 
+def _source_rows(sources: Iterable[Source | SourceData]) -> list[tuple[object, ...]]:
+    return [(s.title, s.authors, s.publisher, s.year, s.doi, s.pmid, s.url) for s in sources]
+
+
 def _replace_sources(article: Article, sources: Iterable[SourceData]) -> None:
     article.sources.all().delete()
     Source.objects.bulk_create(
-        Source(article=article, title=s.title, publisher=s.publisher, url=s.url, order=i) for i, s in enumerate(sources)
+        Source(
+            article=article,
+            title=s.title,
+            authors=s.authors,
+            publisher=s.publisher,
+            year=s.year,
+            doi=s.doi,
+            pmid=s.pmid,
+            url=s.url,
+            order=i,
+        )
+        for i, s in enumerate(sources)
     )
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import datetime
+import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from education import services
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+# Every work the articles cite, once, by key; an article's front matter lists the keys it cites.
+REFERENCES_FILE = CONTENT_DIR / "references.toml"
 
 # (slug, name, description); the order here is the order on the index page.
 TOPICS = [
@@ -35,7 +38,6 @@ class ContentFile:
     topics: list[str] = field(default_factory=list)
     sources: list[services.SourceData] = field(default_factory=list)
     required_before_treatment: bool = False
-    last_reviewed_on: datetime.date | None = None
 
 
 def parse_content(name: str, text: str) -> ContentFile:
@@ -68,18 +70,35 @@ def parse_content(name: str, text: str) -> ContentFile:
             topics=[t.strip() for t in str(meta.get("topics", "")).split(",") if t.strip()],
             sources=sources,
             required_before_treatment=str(meta.get("required_before_treatment", "false")).lower() == "true",
-            last_reviewed_on=datetime.date.fromisoformat(str(meta["last_reviewed_on"]))
-            if "last_reviewed_on" in meta
-            else None,
         )
     except (KeyError, ValueError) as exc:
         raise ContentError(f"{name}: bad front matter ({exc})") from exc
 
 
-def _source(item: str) -> services.SourceData:
-    title, _, rest = item.partition(" | ")
-    publisher, _, url = rest.partition(" | ")
-    return services.SourceData(title=title.strip(), publisher=publisher.strip(), url=url.strip())
+def _source(key: str) -> services.SourceData:
+    try:
+        return references()[key]
+    except KeyError:
+        raise KeyError(f"unknown reference {key!r}; add it to {REFERENCES_FILE.name}") from None
+
+
+@cache
+def references() -> dict[str, services.SourceData]:
+    """The cited works in references.toml, by key."""
+    with REFERENCES_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    return {
+        key: services.SourceData(
+            title=entry["title"],
+            authors=entry.get("authors", ""),
+            publisher=entry["publisher"],
+            year=entry["year"],
+            doi=entry.get("doi", ""),
+            pmid=str(entry.get("pmid", "")),
+            url=entry.get("url", ""),
+        )
+        for key, entry in data.items()
+    }
 
 
 def content_files() -> list[ContentFile]:
@@ -106,7 +125,6 @@ def load_all() -> list[tuple[ContentFile, services.LoadResult]]:
             topics=[topics[slug] for slug in item.topics],
             sources=item.sources,
             required_before_treatment=item.required_before_treatment,
-            last_reviewed_on=item.last_reviewed_on,
         )
         results.append((item, result))
     return results

@@ -26,7 +26,13 @@ def test_visitor_searches_opens_an_article_and_sees_sources(page: Page, live_ser
     page.get_by_role("link", name="Why we screen blood pressure and substance history").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Why we screen blood pressure and substance history")
     sources = page.get_by_role("region", name="Sources")
-    expect(sources).to_contain_text("Florida Medical Pain Management")
+    expect(sources).to_contain_text(
+        "Consensus guidelines on the use of intravenous ketamine infusions for chronic pain"
+    )
+    expect(sources.get_by_role("link", name="10.1097/AAP.0000000000000808")).to_have_attribute(
+        "href", "https://doi.org/10.1097/AAP.0000000000000808"
+    )
+    expect(sources).not_to_contain_text("Florida Medical Pain Management")
     expect(page.get_by_role("heading", name="Talk with us about whether treatment suits you")).to_be_visible()
     assert (
         page.locator("link[rel=canonical]")
