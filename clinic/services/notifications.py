@@ -17,7 +17,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import Notification, User
-from clinic.notifications import ContentRuleViolation, NotificationObsolete, builder_for, forbidden_words_in
+from clinic.notifications import (
+    ContentRuleViolation,
+    NotificationObsolete,
+    builder_for,
+    email_texts,
+    forbidden_words_in,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -166,12 +172,11 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
         to=[recipient.email if recipient else notification.to_email],
         headers={"X-Notification-Id": str(notification.pk)},
     )
-    html = render_to_string(f"{prefix}/body.html", context)
-    if forbidden_words_in(" ".join([message.subject, message.body, html])):
-        raise ContentRuleViolation
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(render_to_string(f"{prefix}/body.html", context), "text/html")
     for filename, payload, mimetype in content.attachments:
         message.attach(filename, payload, mimetype)
+    if forbidden_words_in("\n".join(email_texts(message))):
+        raise ContentRuleViolation
     return message
 
 
