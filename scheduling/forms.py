@@ -16,8 +16,9 @@ from phonenumber_field.formfields import PhoneNumberField
 from clinic.forms import DateInput
 from clinic.lib.timezones import time_zone_choices
 from clinic.models import User, validate_not_future
+from clinic.selectors import user_by_email
 from scheduling import selectors
-from scheduling.models import AppointmentType, Provider
+from scheduling.models import AppointmentType, MarkAction, Provider
 
 OLDEST_BIRTH_YEAR = 1900
 
@@ -165,7 +166,7 @@ class StaffCancelForm(forms.Form):
 
 class MarkForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")],
+        choices=MarkAction.choices,
         error_messages={"invalid_choice": "Choose arrived, completed or no-show."},
     )
 
@@ -185,7 +186,7 @@ class TimeBlockForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("display_name")
+        self.fields["provider"].queryset = selectors.active_providers()
         zone = settings.CLINIC_TIME_ZONE
         self.fields["start"].help_text = f"Clinic time ({zone})."
         self.fields["end"].help_text = f"Clinic time ({zone})."
@@ -207,7 +208,7 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.order_by("display_name")
+        self.fields["provider"].queryset = selectors.providers()
         self.fields["provider"].widget.attrs["class"] = "form-select"
         self.fields["view"].widget.attrs["class"] = "form-select"
         self.fields["date"].widget.attrs["class"] = "form-control"
@@ -238,7 +239,7 @@ class StaffNewPatientForm(VisitorDetailsForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        if User.objects.filter(email__iexact=email).exists():
+        if user_by_email(email) is not None:
             raise forms.ValidationError(
                 "Someone already has an account with this email. Search for the patient instead.", code="exists"
             )

@@ -269,6 +269,14 @@ class AppointmentStatus(models.TextChoices):
 ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 
 
+class MarkAction(models.TextChoices):
+    """What staff record about an appointment on the day (``appointment_mark``)."""
+
+    ARRIVED = "arrived", "Arrived"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
 class Appointment(models.Model):
     """A booked appointment. ``blocked_start``/``blocked_end`` add the type's buffers, for the overlap rule."""
 

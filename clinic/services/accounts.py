@@ -12,6 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Notification, Patient, User
+from clinic.selectors import user_by_email
 from clinic.services.notifications import notification_enqueue
 
 PASSWORD_RESET_THROTTLE = timedelta(minutes=2)
@@ -62,7 +63,7 @@ def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | N
     The answer never shows whether the email already had an account: its owner gets an email
     instead, and the caller gets ``None``.
     """
-    existing = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    existing = user_by_email(email)
     if existing is not None:
         kind = "clinic/verify_email" if not existing.is_active else "clinic/account_exists"
         notification_enqueue(
@@ -95,8 +96,8 @@ def password_reset_request(*, email: str) -> None:
 
     Nothing is sent in the request, and the caller learns nothing: the page reads the same either way.
     """
-    user = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True).first()
-    if user is None:
+    user = user_by_email(email)
+    if user is None or not user.is_active:
         return
     recent = Notification.objects.filter(
         recipient=user,

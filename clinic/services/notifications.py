@@ -69,11 +69,18 @@ def notification_enqueue(
     return notification
 
 
-def notifications_cancel(*, idempotency_keys: Iterable[str]) -> int:
-    """Withdraw pending notifications, for example the reminders of a cancelled appointment."""
-    return Notification.objects.filter(
-        idempotency_key__in=list(idempotency_keys), status=Notification.Status.PENDING
-    ).update(status=Notification.Status.CANCELLED, locked_until=None)
+def notifications_cancel(*, idempotency_keys: Iterable[str] = (), key_prefix: str = "") -> int:
+    """Withdraw pending notifications, for example the reminders of a cancelled appointment.
+
+    By their keys, or every pending one whose key starts with ``key_prefix`` (the caller owns its key format, so the
+    prefix should end with a separator: ``"reminder:12:"`` must not reach ``"reminder:123:..."``).
+    """
+    keys = Q(idempotency_key__in=list(idempotency_keys))
+    if key_prefix:
+        keys |= Q(idempotency_key__startswith=key_prefix)
+    return Notification.objects.filter(keys, status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED, locked_until=None
+    )
 
 
 def notification_send(*, notification_id: int) -> SendOutcome:
