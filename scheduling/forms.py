@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
@@ -82,6 +83,7 @@ class SlotForm(forms.Form):
         self.fields["provider"].queryset = selectors.providers_for_type(appointment_type=appointment_type)
         self.fields["provider"].error_messages["invalid_choice"] = SLOT_ERRORS["provider"]
         self.fields["provider"].error_messages["required"] = SLOT_ERRORS["provider"]
+        self.fields["start"].error_messages["required"] = SLOT_ERRORS["start"]
 
     def clean_start(self) -> dt.datetime:
         return clean_slot_start(self.cleaned_data["start"])
@@ -179,14 +181,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class TimeBlockForm(forms.Form):
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), empty_label=None)
     start = forms.DateTimeField(label="From", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
     end = forms.DateTimeField(label="Until", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
     reason = forms.CharField(label="Reason", max_length=200)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, providers: QuerySet[Provider], **kwargs: Any) -> None:
+        """``providers``: the calendars this user may block (``selectors.providers_user_may_block``)."""
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = selectors.active_providers()
+        self.fields["provider"].queryset = providers
         zone = settings.CLINIC_TIME_ZONE
         self.fields["start"].help_text = f"Clinic time ({zone})."
         self.fields["end"].help_text = f"Clinic time ({zone})."

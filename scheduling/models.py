@@ -218,6 +218,8 @@ class TimeBlock(models.Model):
 
     class Meta:
         ordering: ClassVar = ["start", "pk"]
+        # ``add_timeblock`` blocks any provider's time; this one only the user's own calendar (docs/roles.md).
+        permissions: ClassVar = [("block_own_time", "Can block time in their own calendar")]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_block_start_before_end"),
         ]
@@ -312,6 +314,13 @@ class Appointment(models.Model):
 
     class Meta:
         ordering: ClassVar = ["start", "pk"]
+        # Each staff action has its own permission (docs/roles.md); ``add_appointment`` books by phone, and
+        # ``change_appointment`` edits the staff notes in Django admin.
+        permissions: ClassVar = [
+            ("mark_appointment", "Can mark an appointment arrived, completed or no-show"),
+            ("reschedule_appointment", "Can move an appointment to another time"),
+            ("cancel_appointment", "Can cancel an appointment"),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_appt_start_before_end"),
             models.CheckConstraint(

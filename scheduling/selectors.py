@@ -28,7 +28,7 @@ from scheduling.models import (
 )
 
 if TYPE_CHECKING:
-    from clinic.models import Patient
+    from clinic.models import Patient, User
 
 T = TypeVar("T", int, time)  # epoch seconds, or wall-clock times
 APPOINTMENT_JOINS = ("patient", "patient__user", "provider", "appointment_type")
@@ -334,3 +334,12 @@ def providers() -> QuerySet[Provider]:
 
 def active_providers() -> QuerySet[Provider]:
     return providers().filter(active=True)
+
+
+def providers_user_may_block(*, user: User) -> QuerySet[Provider]:
+    """Whose calendars this staff member may block: every active provider with ``add_timeblock``, else their own."""
+    if user.has_perm("scheduling.add_timeblock"):
+        return active_providers()
+    if user.has_perm("scheduling.block_own_time"):
+        return active_providers().filter(user=user)
+    return Provider.objects.none()
