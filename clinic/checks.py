@@ -10,13 +10,16 @@ from clinic.notifications import forbidden_words_in
 
 @register()
 def check_email_name(**kwargs: Any) -> list[Error]:
-    words = forbidden_words_in(settings.CLINIC_EMAIL_NAME)
-    if not words:
-        return []
-    return [
-        Error(
-            f"CLINIC_EMAIL_NAME contains {', '.join(words)!s}; emails must not name the treatment.",
-            hint="Set CLINIC_EMAIL_NAME to a neutral name, such as the clinic's name without the treatment.",
-            id="clinic.E001",
-        )
-    ]
+    """The names every email carries must not name the treatment; the outbox would refuse to send them all."""
+    errors = []
+    for setting, error_id in (("CLINIC_EMAIL_NAME", "clinic.E001"), ("DEFAULT_FROM_EMAIL", "clinic.E002")):
+        words = forbidden_words_in(getattr(settings, setting))
+        if words:
+            errors.append(
+                Error(
+                    f"{setting} contains {', '.join(words)!s}; emails must not name the treatment.",
+                    hint=f"Set {setting} to a neutral name, such as the clinic's name without the treatment.",
+                    id=error_id,
+                )
+            )
+    return errors

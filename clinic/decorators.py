@@ -14,8 +14,13 @@ from django.utils.http import urlencode
 View = Callable[..., HttpResponse]
 
 
-def staff_required(perm: str) -> Callable[[View], View]:
-    """Staff pages need a login, the named permission and a second factor passed this session."""
+def staff_required(perm: str, *or_perms: str) -> Callable[[View], View]:
+    """Staff pages need a login, the named permission and a second factor passed this session.
+
+    With ``or_perms``, any one of the permissions lets the user in, and the view narrows what each one allows (block
+    time: ``add_timeblock`` for any provider, ``block_own_time`` for one's own calendar).
+    """
+    perms = (perm, *or_perms)
 
     def decorator(view: View) -> View:
         @wraps(view)
@@ -23,7 +28,7 @@ def staff_required(perm: str) -> Callable[[View], View]:
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if not user.has_perm(perm):
+            if not any(user.has_perm(p) for p in perms):
                 raise PermissionDenied
             if not user.is_verified():
                 return redirect(f"{reverse('clinic:two-factor')}?{urlencode({'next': request.get_full_path()})}")

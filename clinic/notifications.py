@@ -7,16 +7,24 @@ live at ``emails/<kind>/subject.txt``, ``body.txt`` and ``body.html``.
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.utils.html import strip_tags
+
 if TYPE_CHECKING:
+    from django.core.mail import EmailMessage
+
     from clinic.models import Notification
 
 
-# Emails may reveal nothing clinical: these words never appear in a subject or body (DESIGN.md).
+# Emails may reveal nothing clinical: these words never appear in any part of one (DESIGN.md).
 FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion")
+# A calendar file folds long lines ("Infu\r\n sion"); unfold before reading it.
+_FOLDED_LINE = re.compile(r"\r?\n[ \t]")
 
 
 def forbidden_words_in(text: str) -> list[str]:
@@ -26,6 +34,27 @@ def forbidden_words_in(text: str) -> list[str]:
 
 class ContentRuleViolation(Exception):
     """A rendered email broke the content rule; it is never sent."""
+
+
+def email_texts(message: EmailMessage) -> list[str]:
+    """Every part of an email that a mail client shows or stores, as text, for the content rule.
+
+    The sender (display name and address), reply-to, extra headers, subject, text body, every alternative (HTML both
+    as sent and as read), and every attachment with its file name (a calendar file unfolded). An attachment that is
+    not text cannot be read here, so it raises ``ContentRuleViolation``: nothing unread goes out.
+    """
+    texts = [message.from_email or "", *message.reply_to, *map(str, message.extra_headers.values())]
+    texts += [message.subject, message.body]
+    for content, _mimetype in message.alternatives:
+        texts += [str(content), html.unescape(strip_tags(str(content)))]
+    for attachment in message.attachments:
+        if not isinstance(attachment, tuple) or not str(attachment[2] or "").startswith("text/"):
+            raise ContentRuleViolation("an attachment that is not text cannot be checked")
+        filename, content, _mimetype = attachment
+        if isinstance(content, bytes):
+            content = content.decode("utf-8", errors="replace")
+        texts += [filename or "", content, _FOLDED_LINE.sub("", content)]
+    return texts
 
 
 class NotificationObsolete(Exception):

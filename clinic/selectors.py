@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from clinic.models import AccessLog, Notification, Patient, User
+
+
+def user_by_email(email: str) -> User | None:
+    """The account with this email, whatever its case and surrounding spaces, or None."""
+    return User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
 
 
 def patient_for_user(user: User) -> Patient:
@@ -40,6 +47,15 @@ def patient_for_staff(*, pk: int) -> Patient:
 
 def patient_recent_access(*, patient: Patient, limit: int = 10) -> list[AccessLog]:
     return list(AccessLog.objects.filter(patient=patient).select_related("user")[:limit])
+
+
+def notification_keys_taken(*, idempotency_keys: Iterable[str]) -> set[str]:
+    """Which of these keys already have a notification (of any status): the outbox sends each key once."""
+    return set(
+        Notification.objects.filter(idempotency_key__in=list(idempotency_keys)).values_list(
+            "idempotency_key", flat=True
+        )
+    )
 
 
 def notifications_failed() -> QuerySet[Notification]:

@@ -31,7 +31,7 @@ INSTALLED_APPS = [
     "education",
     "intake",
     "scheduling",
-    "django.contrib.admin",
+    "clinic.apps.ClinicAdminConfig",  # django.contrib.admin with the clinic's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

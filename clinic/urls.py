@@ -5,13 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django_otp.admin import OTPAdminSite
 
 from clinic.views import accounts, auth, pages, staff, two_factor
-
-# Django admin asks for the second factor too.
-admin.site.__class__ = OTPAdminSite
-admin.site.site_header = admin.site.site_title = "Clinic administration"
 
 clinic_patterns = [
     path("", pages.home, name="home"),

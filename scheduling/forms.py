@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
@@ -16,8 +17,9 @@ from phonenumber_field.formfields import PhoneNumberField
 from clinic.forms import DateInput
 from clinic.lib.timezones import time_zone_choices
 from clinic.models import User, validate_not_future
+from clinic.selectors import user_by_email
 from scheduling import selectors
-from scheduling.models import AppointmentType, Provider
+from scheduling.models import AppointmentType, MarkAction, Provider
 
 OLDEST_BIRTH_YEAR = 1900
 
@@ -81,6 +83,7 @@ class SlotForm(forms.Form):
         self.fields["provider"].queryset = selectors.providers_for_type(appointment_type=appointment_type)
         self.fields["provider"].error_messages["invalid_choice"] = SLOT_ERRORS["provider"]
         self.fields["provider"].error_messages["required"] = SLOT_ERRORS["provider"]
+        self.fields["start"].error_messages["required"] = SLOT_ERRORS["start"]
 
     def clean_start(self) -> dt.datetime:
         return clean_slot_start(self.cleaned_data["start"])
@@ -165,7 +168,7 @@ class StaffCancelForm(forms.Form):
 
 class MarkForm(forms.Form):
     action = forms.ChoiceField(
-        choices=[("arrived", "Arrived"), ("completed", "Completed"), ("no_show", "No-show")],
+        choices=MarkAction.choices,
         error_messages={"invalid_choice": "Choose arrived, completed or no-show."},
     )
 
@@ -178,14 +181,15 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class TimeBlockForm(forms.Form):
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none())
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), empty_label=None)
     start = forms.DateTimeField(label="From", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
     end = forms.DateTimeField(label="Until", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
     reason = forms.CharField(label="Reason", max_length=200)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, providers: QuerySet[Provider], **kwargs: Any) -> None:
+        """``providers``: the calendars this user may block (``selectors.providers_user_may_block``)."""
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.filter(active=True).order_by("display_name")
+        self.fields["provider"].queryset = providers
         zone = settings.CLINIC_TIME_ZONE
         self.fields["start"].help_text = f"Clinic time ({zone})."
         self.fields["end"].help_text = f"Clinic time ({zone})."
@@ -207,7 +211,7 @@ class CalendarForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Provider.objects.order_by("display_name")
+        self.fields["provider"].queryset = selectors.providers()
         self.fields["provider"].widget.attrs["class"] = "form-select"
         self.fields["view"].widget.attrs["class"] = "form-select"
         self.fields["date"].widget.attrs["class"] = "form-control"
@@ -238,7 +242,7 @@ class StaffNewPatientForm(VisitorDetailsForm):
 
     def clean_email(self) -> str:
         email = super().clean_email()
-        if User.objects.filter(email__iexact=email).exists():
+        if user_by_email(email) is not None:
             raise forms.ValidationError(
                 "Someone already has an account with this email. Search for the patient instead.", code="exists"
             )

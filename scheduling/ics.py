@@ -1,4 +1,8 @@
-"""Calendar attachments (.ics) for appointment emails. They carry no clinical words either."""
+"""Calendar attachments (.ics) for appointment emails.
+
+A calendar app shows and keeps them, so they name the clinic by ``CLINIC_EMAIL_NAME`` (never ``CLINIC_NAME``, which
+may name the treatment) and carry no clinical words; the outbox reads them too before it sends.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +27,7 @@ def location_text(appointment: Appointment) -> str:
 def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> bytes:
     host = urlsplit(settings.SITE_URL).hostname or "clinic.example"
     calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.CLINIC_NAME}//Appointments//EN")
+    calendar.add("prodid", f"-//{settings.CLINIC_EMAIL_NAME}//Appointments//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
@@ -33,7 +37,7 @@ def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> byt
     event.add("dtend", appointment.end)
     # Later versions of the same appointment must carry a higher sequence for calendars to update.
     event.add("sequence", max(0, int((appointment.scheduled_at - appointment.created_at).total_seconds())))
-    event.add("summary", f"Appointment with {settings.CLINIC_NAME}")
+    event.add("summary", f"Appointment with {settings.CLINIC_EMAIL_NAME}")
     event.add("location", location_text(appointment))
     event.add("description", f"Questions or changes: call {settings.CLINIC_PHONE}.")
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

@@ -218,6 +218,8 @@ class TimeBlock(models.Model):
 
     class Meta:
         ordering: ClassVar = ["start", "pk"]
+        # ``add_timeblock`` blocks any provider's time; this one only the user's own calendar (docs/roles.md).
+        permissions: ClassVar = [("block_own_time", "Can block time in their own calendar")]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_block_start_before_end"),
         ]
@@ -269,6 +271,14 @@ class AppointmentStatus(models.TextChoices):
 ACTIVE_STATUSES = (AppointmentStatus.PENDING, AppointmentStatus.CONFIRMED)
 
 
+class MarkAction(models.TextChoices):
+    """What staff record about an appointment on the day (``appointment_mark``)."""
+
+    ARRIVED = "arrived", "Arrived"
+    COMPLETED = "completed", "Completed"
+    NO_SHOW = "no_show", "No-show"
+
+
 class Appointment(models.Model):
     """A booked appointment. ``blocked_start``/``blocked_end`` add the type's buffers, for the overlap rule."""
 
@@ -304,6 +314,13 @@ class Appointment(models.Model):
 
     class Meta:
         ordering: ClassVar = ["start", "pk"]
+        # Each staff action has its own permission (docs/roles.md); ``add_appointment`` books by phone, and
+        # ``change_appointment`` edits the staff notes in Django admin.
+        permissions: ClassVar = [
+            ("mark_appointment", "Can mark an appointment arrived, completed or no-show"),
+            ("reschedule_appointment", "Can move an appointment to another time"),
+            ("cancel_appointment", "Can cancel an appointment"),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_appt_start_before_end"),
             models.CheckConstraint(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import bisect
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
+from scheduling.exceptions import AppointmentNotActive, BookingError, ChangeCutoffPassed
 from scheduling.models import (
     ACTIVE_STATUSES,
     Appointment,
@@ -26,8 +28,9 @@ from scheduling.models import (
 )
 
 if TYPE_CHECKING:
-    from clinic.models import Patient
+    from clinic.models import Patient, User
 
+T = TypeVar("T", int, time)  # epoch seconds, or wall-clock times
 APPOINTMENT_JOINS = ("patient", "patient__user", "provider", "appointment_type")
 
 
@@ -53,11 +56,6 @@ class Slot:
     provider: Provider
     start: datetime  # aware, UTC
     end: datetime  # aware, UTC
-
-    @property
-    def key(self) -> str:
-        """A stable string for forms: provider id and UTC start."""
-        return f"{self.provider.pk}:{self.start.isoformat()}"
 
 
 # --- Catalogue --------------------------------------------------------------------------------------
@@ -206,7 +204,7 @@ def _slots(
                 ranges = exceptions.get((prov.pk, day))
                 if ranges is None:
                     ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
-                for range_start, range_end in _merge_times(ranges):
+                for range_start, range_end in _merge(ranges):
                     for ts in _grid(day, range_start, range_end, duration, step, tz):
                         if earliest_ts <= ts <= latest_ts and _free(
                             intervals, starts, ts - before, ts + duration + after
@@ -250,19 +248,9 @@ def _grid(day: date, range_start: time, range_end: time, duration: int, step: in
     return result
 
 
-def _merge_times(ranges: list[tuple[time, time]]) -> list[tuple[time, time]]:
-    """Overlapping working ranges (a data-entry slip) must not offer a start twice."""
-    merged: list[tuple[time, time]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _merge(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
+def _merge(intervals: list[tuple[T, T]]) -> list[tuple[T, T]]:
+    """Overlapping intervals as one: busy times, and working ranges (a data-entry slip must not offer a start twice)."""
+    merged: list[tuple[T, T]] = []
     for start, end in sorted(intervals):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
@@ -298,7 +286,26 @@ def appointment_for_patient(*, patient: Patient, pk: int) -> Appointment:
 
 
 def appointment_for_staff(*, pk: int) -> Appointment:
+    """Any appointment, for staff screens (their views check the permission), or 404."""
     return get_object_or_404(_appointments(), pk=pk)
+
+
+def appointment_for_visitor(*, pk: int, booked_ids: Iterable[int]) -> Appointment:
+    """An appointment this visitor's browser session booked, or 404: a visitor sees nothing else."""
+    return get_object_or_404(_appointments().filter(pk__in=list(booked_ids)), pk=pk)
+
+
+def patient_change_refusal(appointment: Appointment) -> BookingError | None:
+    """Why the patient may no longer cancel or reschedule online, or None while they may: the one rule.
+
+    The services raise it, and the pages that offer a change show its message. A change is open while the appointment
+    is active and the type's cutoff (``change_deadline``) has not come.
+    """
+    if appointment.status not in ACTIVE_STATUSES:
+        return AppointmentNotActive()
+    if timezone.now() >= appointment.change_deadline:
+        return ChangeCutoffPassed()
+    return None
 
 
 def calendar_appointments(
@@ -320,5 +327,19 @@ def calendar_blocks(*, start: datetime, end: datetime, provider: Provider | None
     return qs.order_by("start", "provider__display_name", "pk")
 
 
+def providers() -> QuerySet[Provider]:
+    """Every provider, active or not (the calendar shows past appointments too), by name."""
+    return Provider.objects.select_related("user").order_by("display_name", "pk")
+
+
 def active_providers() -> QuerySet[Provider]:
-    return Provider.objects.filter(active=True).select_related("user")
+    return providers().filter(active=True)
+
+
+def providers_user_may_block(*, user: User) -> QuerySet[Provider]:
+    """Whose calendars this staff member may block: every active provider with ``add_timeblock``, else their own."""
+    if user.has_perm("scheduling.add_timeblock"):
+        return active_providers()
+    if user.has_perm("scheduling.block_own_time"):
+        return active_providers().filter(user=user)
+    return Provider.objects.none()

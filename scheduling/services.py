@@ -9,18 +9,26 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from clinic.models import Notification, Patient, User
+from clinic.models import Patient, User
+from clinic.selectors import notification_keys_taken, user_by_email
 from clinic.services import notification_enqueue, notifications_cancel, patient_register
 from scheduling.exceptions import (
     AppointmentNotActive,
     BookingError,
-    ChangeCutoffPassed,
     InvalidSlot,
     SlotUnavailable,
     TimeBlockConflict,
 )
-from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType, Provider, ReminderSettings, TimeBlock
-from scheduling.selectors import slot_is_available
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    MarkAction,
+    Provider,
+    ReminderSettings,
+    TimeBlock,
+)
+from scheduling.selectors import patient_change_refusal, slot_is_available
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +37,6 @@ KIND_BOOKING_ADDED = "scheduling/booking_added"
 KIND_RESCHEDULED = "scheduling/rescheduled"
 KIND_CANCELLED = "scheduling/cancelled"
 KIND_REMINDER = "scheduling/reminder"
-
-
-class MarkAction:
-    ARRIVED = "arrived"
-    COMPLETED = "completed"
-    NO_SHOW = "no_show"
-    ALL = (ARRIVED, COMPLETED, NO_SHOW)
 
 
 # --- Booking ----------------------------------------------------------------------------------------
@@ -104,9 +105,9 @@ def book_for_visitor(
 def _book_for_visitor_once(
     *, details: dict[str, Any], booking: dict[str, Any], idempotency_key: str | None
 ) -> Appointment:
-    existing = User.objects.filter(email__iexact=User.objects.normalize_email(details["email"])).first()
+    existing = user_by_email(details["email"])
     if existing is not None:
-        patient = Patient.objects.filter(user=existing).first()
+        patient = getattr(existing, "patient", None)
         if patient is None:  # a staff address: never attach patient data to it
             raise BookingError("We could not complete this booking online. Please call us to book.")
         email_kind = KIND_BOOKING_ADDED
@@ -207,11 +208,15 @@ def _check_slot(
 # --- Changes ----------------------------------------------------------------------------------------
 
 
-def _check_patient_may_change(appointment: Appointment, by: User | None) -> None:
-    if appointment.status not in ACTIVE_STATUSES:
-        raise AppointmentNotActive
-    if (by is None or not by.is_clinic_staff) and timezone.now() > appointment.change_deadline:
-        raise ChangeCutoffPassed
+def _check_may_change(appointment: Appointment, by: User | None) -> None:
+    """Staff may change any active appointment (their views check the permission); patients follow the one rule."""
+    if by is not None and by.is_clinic_staff:
+        if appointment.status not in ACTIVE_STATUSES:
+            raise AppointmentNotActive
+        return
+    refusal = patient_change_refusal(appointment)
+    if refusal is not None:
+        raise refusal
 
 
 def _record_history(appointment: Appointment, by: User | None) -> Appointment:
@@ -229,7 +234,7 @@ def appointment_reschedule(
 
     Patients (and signed links, ``by=None``) are bound by the type's cutoff; staff are not.
     """
-    _check_patient_may_change(appointment, by)
+    _check_may_change(appointment, by)
     provider = provider or appointment.provider
     if new_start == appointment.start and provider.pk == appointment.provider_id:
         return appointment
@@ -271,7 +276,7 @@ def appointment_reschedule(
 @transaction.atomic
 def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str = "") -> Appointment:
     """Cancel an active appointment: patients until the cutoff, staff any time. Reminders are withdrawn."""
-    _check_patient_may_change(appointment, by)
+    _check_may_change(appointment, by)
     now = timezone.now()
     cancelled = Appointment.objects.filter(pk=appointment.pk, status__in=ACTIVE_STATUSES).update(
         status=Appointment.Status.CANCELLED, cancelled_at=now, cancelled_by=by, cancel_reason=reason[:500]
@@ -315,7 +320,6 @@ def appointment_mark(*, appointment: Appointment, action: str, by: User) -> Appo
 
 
 @transaction.atomic
-@transaction.atomic
 def time_block_create(*, provider: Provider, start: datetime, end: datetime, reason: str, by: User) -> TimeBlock:
     """Block a provider's time, unless it overlaps an active appointment (buffers included)."""
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
@@ -346,10 +350,7 @@ def reminder_key(appointment_id: int, offset: timedelta, start: datetime) -> str
 
 
 def _withdraw_reminders(appointment_id: int) -> None:
-    keys = Notification.objects.filter(
-        idempotency_key__startswith=f"reminder:{appointment_id}:", status=Notification.Status.PENDING
-    ).values_list("idempotency_key", flat=True)
-    notifications_cancel(idempotency_keys=list(keys))
+    notifications_cancel(key_prefix=f"reminder:{appointment_id}:")  # the key format of ``reminder_key``
 
 
 def reminders_enqueue_due() -> int:
@@ -374,7 +375,7 @@ def reminders_enqueue_due() -> int:
             if moment <= now and appointment.scheduled_at <= moment:
                 due[reminder_key(appointment.pk, offset, appointment.start)] = appointment
                 break
-    existing = set(Notification.objects.filter(idempotency_key__in=list(due)).values_list("idempotency_key", flat=True))
+    existing = notification_keys_taken(idempotency_keys=due)
     queued = 0
     for key, appointment in due.items():
         if key in existing:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import booking, manage, portal, staff, staff_booking
+from scheduling.views import booking, manage, portal, staff, staff_booking, staff_reschedule
 
 app_name = "scheduling"
 
@@ -35,6 +35,16 @@ urlpatterns = [
     path("staff/appointments/<int:pk>/", staff.appointment_detail, name="staff-appointment-detail"),
     path("staff/appointments/<int:pk>/mark/", staff.appointment_mark, name="staff-appointment-mark"),
     path("staff/appointments/<int:pk>/cancel/", staff.appointment_cancel, name="staff-appointment-cancel"),
+    path(
+        "staff/appointments/<int:pk>/reschedule/",
+        staff_reschedule.reschedule_pick,
+        name="staff-appointment-reschedule",
+    ),
+    path(
+        "staff/appointments/<int:pk>/reschedule/confirm/",
+        staff_reschedule.reschedule_confirm,
+        name="staff-appointment-reschedule-confirm",
+    ),
     path("staff/block-time/", staff.block_time, name="staff-block-time"),
     path("staff/book/", staff_booking.book_find, name="staff-book"),
     path("staff/book/new-patient/", staff_booking.book_new_patient, name="staff-book-new-patient"),

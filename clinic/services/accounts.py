@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.lib.roles import STAFF_ROLES
 from clinic.models import Notification, Patient, User
+from clinic.selectors import user_by_email
 from clinic.services.notifications import notification_enqueue
 
 PASSWORD_RESET_THROTTLE = timedelta(minutes=2)
@@ -67,7 +68,7 @@ def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | N
     emailed instead (a sign-up still waiting for its link gets the link again) and the caller gets ``None``. Both
     paths hash the password once and queue one email, so they take the same time.
     """
-    existing = User.objects.filter(email__iexact=User.objects.normalize_email(email)).first()
+    existing = user_by_email(email)
     if existing is None:
         patient = patient_register(email=email, password=password, is_active=False, **profile)
         notification_enqueue(
@@ -106,8 +107,12 @@ def password_reset_request(*, email: str) -> None:
 
     Nothing is sent in the request, and the caller learns nothing: the page reads the same either way.
     """
-    user = User.objects.filter(email__iexact=User.objects.normalize_email(email), is_active=True).first()
-    if user is None or _recently_emailed(user, kind="clinic/password_reset", within=PASSWORD_RESET_THROTTLE):
+    user = user_by_email(email)
+    if (
+        user is None
+        or not user.is_active
+        or _recently_emailed(user, kind="clinic/password_reset", within=PASSWORD_RESET_THROTTLE)
+    ):
         return
     notification_enqueue(
         kind="clinic/password_reset",

@@ -17,7 +17,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from clinic.models import Notification, User
-from clinic.notifications import ContentRuleViolation, NotificationObsolete, builder_for, forbidden_words_in
+from clinic.notifications import (
+    ContentRuleViolation,
+    NotificationObsolete,
+    builder_for,
+    email_texts,
+    forbidden_words_in,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -63,11 +69,18 @@ def notification_enqueue(
     return notification
 
 
-def notifications_cancel(*, idempotency_keys: Iterable[str]) -> int:
-    """Withdraw pending notifications, for example the reminders of a cancelled appointment."""
-    return Notification.objects.filter(
-        idempotency_key__in=list(idempotency_keys), status=Notification.Status.PENDING
-    ).update(status=Notification.Status.CANCELLED, locked_until=None)
+def notifications_cancel(*, idempotency_keys: Iterable[str] = (), key_prefix: str = "") -> int:
+    """Withdraw pending notifications, for example the reminders of a cancelled appointment.
+
+    By their keys, or every pending one whose key starts with ``key_prefix`` (the caller owns its key format, so the
+    prefix should end with a separator: ``"reminder:12:"`` must not reach ``"reminder:123:..."``).
+    """
+    keys = Q(idempotency_key__in=list(idempotency_keys))
+    if key_prefix:
+        keys |= Q(idempotency_key__startswith=key_prefix)
+    return Notification.objects.filter(keys, status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED, locked_until=None
+    )
 
 
 def notification_send(*, notification_id: int) -> SendOutcome:
@@ -166,12 +179,11 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
         to=[recipient.email if recipient else notification.to_email],
         headers={"X-Notification-Id": str(notification.pk)},
     )
-    html = render_to_string(f"{prefix}/body.html", context)
-    if forbidden_words_in(" ".join([message.subject, message.body, html])):
-        raise ContentRuleViolation
-    message.attach_alternative(html, "text/html")
+    message.attach_alternative(render_to_string(f"{prefix}/body.html", context), "text/html")
     for filename, payload, mimetype in content.attachments:
         message.attach(filename, payload, mimetype)
+    if forbidden_words_in("\n".join(email_texts(message))):
+        raise ContentRuleViolation
     return message
 
 

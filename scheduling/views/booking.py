@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -173,10 +173,7 @@ def book_done(request: HttpRequest, pk: int) -> HttpResponse:
     patient = request_patient(request)
     if patient is not None:
         appointment = selectors.appointment_for_patient(patient=patient, pk=pk)
-    elif pk in request.session.get(BOOKED_KEY, []):
-        # A visitor sees only what this browser session booked.
-        appointment = selectors.appointment_for_staff(pk=pk)
     else:
-        raise Http404
+        appointment = selectors.appointment_for_visitor(pk=pk, booked_ids=request.session.get(BOOKED_KEY, []))
     context = {"appointment": appointment, "tz": viewer_tz(request, patient), "patient": patient}
     return render(request, "scheduling/book_done.html", context)

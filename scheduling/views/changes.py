@@ -13,10 +13,8 @@ from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import CancelForm, RescheduleForm, slot_param
 from scheduling.models import Appointment
-from scheduling.views.common import changeable, error_page, first_error, slot_taken_page, with_query
+from scheduling.views.common import error_page, first_error, slot_taken_page, with_query
 from scheduling.views.picker import build_picker
-
-TOO_LATE = "It is too late to change this appointment online. Please call us and we will help you."
 
 
 @dataclass(frozen=True)
@@ -30,8 +28,8 @@ class ChangeUrls:
 def cancel(
     request: HttpRequest, appointment: Appointment, *, urls: ChangeUrls, by: AbstractBaseUser | None
 ) -> HttpResponse:
-    if not changeable(appointment):
-        return error_page(request, TOO_LATE, back_url=urls.detail)
+    if (refusal := selectors.patient_change_refusal(appointment)) is not None:
+        return error_page(request, str(refusal), back_url=urls.detail)
     form = CancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -45,8 +43,8 @@ def cancel(
 
 
 def reschedule_pick(request: HttpRequest, appointment: Appointment, *, urls: ChangeUrls, tz: str) -> HttpResponse:
-    if not changeable(appointment):
-        return error_page(request, TOO_LATE, back_url=urls.detail)
+    if (refusal := selectors.patient_change_refusal(appointment)) is not None:
+        return error_page(request, str(refusal), back_url=urls.detail)
     picker = build_picker(
         request,
         appointment_type=appointment.appointment_type,
@@ -63,8 +61,8 @@ def reschedule_pick(request: HttpRequest, appointment: Appointment, *, urls: Cha
 def reschedule_confirm(
     request: HttpRequest, appointment: Appointment, *, urls: ChangeUrls, by: AbstractBaseUser | None, tz: str
 ) -> HttpResponse:
-    if not changeable(appointment):
-        return error_page(request, TOO_LATE, back_url=urls.detail)
+    if (refusal := selectors.patient_change_refusal(appointment)) is not None:
+        return error_page(request, str(refusal), back_url=urls.detail)
     form = RescheduleForm(request.POST if request.method == "POST" else request.GET)
     if not form.is_valid():
         return error_page(request, first_error(form), back_url=with_query(urls.reschedule, tz=tz))

@@ -9,13 +9,12 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import urlencode
 
 from clinic.models import Patient
 from scheduling import selectors
 from scheduling.forms import slot_param, valid_zone
-from scheduling.models import Appointment, AppointmentType, Provider
+from scheduling.models import AppointmentType, Provider
 
 
 def request_patient(request: HttpRequest) -> Patient | None:
@@ -28,11 +27,6 @@ def viewer_tz(request: HttpRequest, patient: Patient | None = None) -> str:
     patient = patient or request_patient(request)
     default = patient.time_zone if patient else settings.CLINIC_TIME_ZONE
     return valid_zone(request.GET.get("tz") or request.POST.get("tz"), default)
-
-
-def changeable(appointment: Appointment) -> bool:
-    """Whether the patient may still cancel or reschedule it online: active, and before the cutoff."""
-    return appointment.is_active and timezone.now() < appointment.change_deadline
 
 
 def with_query(url: str, **params: Any) -> str:

@@ -12,11 +12,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from scheduling import selectors
 from scheduling.forms import valid_zone
 from scheduling.links import appointment_from_token
 from scheduling.models import Appointment
 from scheduling.views import changes
-from scheduling.views.common import changeable
 
 View = Callable[..., HttpResponse]
 
@@ -57,7 +57,7 @@ def manage(request: HttpRequest, appointment: Appointment, token: str) -> HttpRe
     context = {
         "appointment": appointment,
         "urls": _urls(token),
-        "can_change": changeable(appointment),
+        "can_change": selectors.patient_change_refusal(appointment) is None,
         "tz": _tz(request, appointment),
         "via_link": True,
     }

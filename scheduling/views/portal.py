@@ -14,7 +14,7 @@ from education.selectors import required_reading_status
 from scheduling import selectors
 from scheduling.models import Appointment
 from scheduling.views import changes
-from scheduling.views.common import changeable, viewer_tz
+from scheduling.views.common import viewer_tz
 
 PAST_PER_PAGE = 20
 UPCOMING_ON_HOME = 3
@@ -65,7 +65,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "appointment": appointment,
         "urls": _urls(appointment),
-        "can_change": changeable(appointment),
+        "can_change": selectors.patient_change_refusal(appointment) is None,
         "tz": viewer_tz(request),
     }
     return render(request, "scheduling/appointment_detail.html", context)

@@ -7,8 +7,11 @@ import datetime as dt
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.lib.time import clinic_tz
+from scheduling.models import Provider
+from tests.factories import StaffFactory
 from tests.role_walk import Call, Probe, World
-from tests.scheduling.factories import AppointmentFactory
+from tests.scheduling.factories import AppointmentFactory, ProviderFactory
 
 
 def _appointment(world: World):
@@ -22,6 +25,39 @@ def _url(name: str, world: World) -> str:
     return reverse(f"scheduling:{name}", args=[_appointment(world).pk])
 
 
+def _own_provider(world: World) -> Provider:
+    """The acting staff member's own calendar (a patient or visitor acting gets the clinician's; never reached)."""
+    if "own_provider" not in world.extra:
+        user = world.staff.get(world.acting) or world.staff["Clinician"]
+        world.extra["own_provider"] = ProviderFactory(user=user)
+    return world.extra["own_provider"]
+
+
+def _other_provider(world: World) -> Provider:
+    if "other_provider" not in world.extra:
+        world.extra["other_provider"] = ProviderFactory(user=StaffFactory())
+    return world.extra["other_provider"]
+
+
+def _block(provider: Provider) -> Call:
+    day = timezone.localdate(timezone=clinic_tz()) + dt.timedelta(days=10)
+    data = {
+        "provider": provider.pk,
+        "start": f"{day.isoformat()}T12:00",
+        "end": f"{day.isoformat()}T13:00",
+        "reason": "Team meeting",
+    }
+    return Call("POST", reverse("scheduling:staff-block-time"), data)
+
+
+def _may_block_own(cell: str) -> bool:
+    return cell in ("any provider", "their own")
+
+
+def _may_block_any(cell: str) -> bool:
+    return cell == "any provider"
+
+
 PROBES = {
     "See the staff home page": [
         Probe("staff-home", lambda w: Call("GET", reverse("scheduling:staff-home"))),
@@ -33,19 +69,27 @@ PROBES = {
     "Mark arrived, completed, no-show": [
         Probe("mark", lambda w: Call("POST", _url("staff-appointment-mark", w), {"action": "arrived"})),
     ],
-    "Cancel": [
-        Probe("cancel-form", lambda w: Call("GET", _url("staff-appointment-cancel", w))),
-        Probe("cancel", lambda w: Call("POST", _url("staff-appointment-cancel", w), {"reason": "Patient asked"})),
-    ],
-    "Book by phone": [
+    "Book by phone, reschedule, cancel": [
         Probe("book-find", lambda w: Call("GET", reverse("scheduling:staff-book"))),
         Probe("book-pick", lambda w: Call("GET", reverse("scheduling:staff-book-pick", args=[w.patient.pk]))),
         Probe("book-confirm", lambda w: Call("GET", reverse("scheduling:staff-book-confirm", args=[w.patient.pk]))),
+        Probe("reschedule-pick", lambda w: Call("GET", _url("staff-appointment-reschedule", w))),
+        Probe("reschedule-confirm", lambda w: Call("GET", _url("staff-appointment-reschedule-confirm", w))),
+        Probe("reschedule", lambda w: Call("POST", _url("staff-appointment-reschedule-confirm", w))),
+        Probe("cancel-form", lambda w: Call("GET", _url("staff-appointment-cancel", w))),
+        Probe("cancel", lambda w: Call("POST", _url("staff-appointment-cancel", w), {"reason": "Patient asked"})),
     ],
     "Register a new patient while booking": [
         Probe("book-new-patient", lambda w: Call("GET", reverse("scheduling:staff-book-new-patient"))),
     ],
     "Block time": [
-        Probe("block-time", lambda w: Call("GET", reverse("scheduling:staff-block-time"))),
+        Probe("block-time-form", lambda w: Call("GET", reverse("scheduling:staff-block-time")), _may_block_own),
+        Probe("block-own-time", lambda w: _block(_own_provider(w)), _may_block_own),
+        Probe(
+            "block-other-form",
+            lambda w: Call("GET", reverse("scheduling:staff-block-time"), {"provider": _other_provider(w).pk}),
+            _may_block_any,
+        ),
+        Probe("block-other-provider", lambda w: _block(_other_provider(w)), _may_block_any),
     ],
 }

@@ -68,7 +68,7 @@ def texts(message: mail.EmailMultiAlternatives) -> list[str]:
 
 def without_clinic_name(text: str) -> str:
     # The clinic's own name may contain anything; the rule is about everything else.
-    return text.replace(settings.CLINIC_NAME, "[clinic]")
+    return text.replace(settings.CLINIC_EMAIL_NAME, "[clinic]")
 
 
 def test_every_kind_has_its_templates() -> None:
@@ -149,3 +149,26 @@ def test_an_email_never_goes_to_someone_else(patient, other_patient) -> None:
         context={"appointment_id": appointment.pk},
     )
     assert notification_send(notification_id=notification.pk).status == "cancelled"
+
+
+TREATMENT_CLINIC_NAME = "Riverside Ketamine Infusion Center"
+
+
+@pytest.mark.parametrize("kind", ["confirmation", "rescheduled", "cancelled"])
+def test_a_clinic_name_that_names_the_treatment_stays_out_of_every_part(kind, settings, patient) -> None:
+    # The site may say what the clinic does; its emails (and the calendar file a calendar app keeps) may not.
+    settings.CLINIC_NAME = TREATMENT_CLINIC_NAME
+    settings.CLINIC_EMAIL_NAME = "Riverside Wellness"
+    appointment = AppointmentFactory(patient=patient, start=START)
+    context: dict[str, object] = {}
+    if kind == "cancelled":
+        Appointment.objects.filter(pk=appointment.pk).update(status="cancelled", cancelled_at=NOW)
+    if kind == "rescheduled":
+        context["old_start"] = (START - dt.timedelta(days=1)).isoformat()
+    message = send(kind, appointment, **context)
+    (_, payload, _) = message.attachments[0]
+    calendar = Calendar.from_ical(payload)
+    assert str(calendar["prodid"]) == "-//Riverside Wellness//Appointments//EN"
+    assert str(calendar.walk("VEVENT")[0]["summary"]) == "Appointment with Riverside Wellness"
+    for text in [*texts(message), message.from_email]:
+        assert not re.search(r"ketamine|infusion", text, re.IGNORECASE), text

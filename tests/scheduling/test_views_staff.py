@@ -222,13 +222,60 @@ def test_cancel_needs_a_reason(desk, front_desk, appointment) -> None:
     assert appointment.cancelled_by == front_desk
 
 
-def test_nurse_cannot_cancel_without_change_permission(clinic_admin, staff_client_for, appointment) -> None:
-    # Every role that can see appointments may change them; check the 403 with a staff user without roles.
+def test_nurse_cannot_cancel(nurse, staff_client_for, appointment) -> None:
+    response = staff_client_for(nurse).post(detail(appointment, "scheduling:staff-appointment-cancel"), {"reason": "x"})
+    assert response.status_code == 403
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CONFIRMED
+
+
+def test_nurse_marks_arrival_but_sees_no_change_buttons(nurse, staff_client_for, appointment, frozen) -> None:
+    frozen.move_to(WEDNESDAY_10AM - dt.timedelta(minutes=10))
+    client = staff_client_for(nurse)
+    page = client.get(detail(appointment)).content.decode()
+    assert detail(appointment, "scheduling:staff-appointment-mark") in page
+    assert detail(appointment, "scheduling:staff-appointment-cancel") not in page
+    assert detail(appointment, "scheduling:staff-appointment-reschedule") not in page
+    client.post(detail(appointment, "scheduling:staff-appointment-mark"), {"action": "arrived"})
+    appointment.refresh_from_db()
+    assert appointment.arrived_at is not None
+
+
+def test_clinician_cancels(clinician, staff_client_for, appointment) -> None:
+    response = staff_client_for(clinician).post(
+        detail(appointment, "scheduling:staff-appointment-cancel"), {"reason": "Patient called"}
+    )
+    assert response.status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == Appointment.Status.CANCELLED
+    assert appointment.cancelled_by == clinician
+
+
+def test_each_action_checks_its_own_permission(staff_client_for, appointment, frozen) -> None:
+    # A staff member who may mark but not cancel, and one who may cancel but not mark.
+    from django.contrib.auth.models import Permission
+
     from tests.factories import StaffFactory
 
-    bare = StaffFactory()
-    response = staff_client_for(bare).post(detail(appointment, "scheduling:staff-appointment-cancel"), {"reason": "x"})
-    assert response.status_code == 403
+    def staff_with(codename: str):
+        user = StaffFactory()
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label="scheduling", codename="view_appointment"),
+            Permission.objects.get(content_type__app_label="scheduling", codename=codename),
+        )
+        return staff_client_for(user)
+
+    frozen.move_to(WEDNESDAY_10AM - dt.timedelta(minutes=10))
+    marker, canceller = staff_with("mark_appointment"), staff_with("cancel_appointment")
+    cancel_url, mark_url = (
+        detail(appointment, "scheduling:staff-appointment-cancel"),
+        detail(appointment, "scheduling:staff-appointment-mark"),
+    )
+    assert marker.post(cancel_url, {"reason": "x"}).status_code == 403
+    assert canceller.post(mark_url, {"action": "arrived"}).status_code == 403
+    assert staff_with("change_appointment").post(cancel_url, {"reason": "x"}).status_code == 403
+    assert marker.post(mark_url, {"action": "arrived"}).status_code == 302
+    assert canceller.post(cancel_url, {"reason": "x"}).status_code == 302
 
 
 # --- Blocking time ----------------------------------------------------------------------------------
@@ -254,6 +301,42 @@ def test_block_with_end_before_start_is_refused(desk, provider) -> None:
     data = {"provider": provider.pk, "start": "2026-03-05T12:00", "end": "2026-03-05T11:00", "reason": "Lunch"}
     response = desk.post(reverse("scheduling:staff-block-time"), data)
     assert b"The end must be after the start" in response.content
+
+
+def test_clinician_blocks_their_own_time_only(clinician, staff_client_for, provider, phone_type) -> None:
+    from tests.scheduling.factories import ProviderFactory
+
+    own = ProviderFactory(user=clinician, types=[phone_type])
+    client = staff_client_for(clinician)
+    form = client.get(reverse("scheduling:staff-block-time")).content.decode()
+    assert f'value="{own.pk}"' in form
+    assert f'value="{provider.pk}"' not in form  # another provider's calendar is not offered
+    data = {"start": "2026-03-05T12:00", "end": "2026-03-05T13:00", "reason": "Lunch"}
+    assert client.post(reverse("scheduling:staff-block-time"), {**data, "provider": provider.pk}).status_code == 403
+    assert not TimeBlock.objects.exists()
+    assert client.post(reverse("scheduling:staff-block-time"), {**data, "provider": own.pk}).status_code == 302
+    assert TimeBlock.objects.get().provider == own
+
+
+def test_clinician_without_a_calendar_is_told_so(clinician, staff_client_for, provider) -> None:
+    response = staff_client_for(clinician).get(reverse("scheduling:staff-block-time"))
+    assert response.status_code == 200
+    assert b"you have no calendar" in response.content
+    assert b"Block this time" not in response.content
+
+
+def test_front_desk_blocks_any_provider_chosen_from_the_calendar(desk, provider) -> None:
+    response = desk.get(reverse("scheduling:staff-block-time") + f"?provider={provider.pk}")
+    assert f'<option value="{provider.pk}" selected>'.encode() in response.content
+
+
+def test_nurse_cannot_block_time(nurse, staff_client_for, provider) -> None:
+    from tests.scheduling.factories import ProviderFactory
+
+    own = ProviderFactory(user=nurse)
+    data = {"provider": own.pk, "start": "2026-03-05T12:00", "end": "2026-03-05T13:00", "reason": "Lunch"}
+    assert staff_client_for(nurse).post(reverse("scheduling:staff-block-time"), data).status_code == 403
+    assert not TimeBlock.objects.exists()
 
 
 # --- Booking by phone -------------------------------------------------------------------------------
