@@ -13,6 +13,7 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -35,6 +36,19 @@ class SlotChoice:
     local_start: dt.datetime
     clinic_start: dt.datetime
     url: str
+
+    @property
+    def form_action(self) -> str:
+        """A time is a button in a GET form (Space and Enter both choose it), so the link's query becomes fields."""
+        return self.url.split("?", 1)[0]
+
+    @property
+    def form_fields(self) -> list[tuple[str, str]]:
+        return parse_qsl(self.url.split("?", 1)[1]) if "?" in self.url else []
+
+
+# Where the patient's day is split when times are grouped: (label, first hour after it).
+PARTS_OF_DAY = (("Morning", 12), ("Afternoon", 17), ("Evening", 24))
 
 
 @dataclass
@@ -69,6 +83,15 @@ class Picker:
     @property
     def same_zone(self) -> bool:
         return self.tz == self.clinic_tz
+
+    @property
+    def time_groups(self) -> list[tuple[str, list[SlotChoice]]]:
+        """The chosen day's times under Morning, Afternoon and Evening, in the viewer's zone; empty groups left out."""
+        groups: dict[str, list[SlotChoice]] = {label: [] for label, _ in PARTS_OF_DAY}
+        for choice in self.times:
+            label = next(label for label, until in PARTS_OF_DAY if choice.local_start.hour < until)
+            groups[label].append(choice)
+        return [(label, choices) for label, choices in groups.items() if choices]
 
 
 def _parse_month(value: str | None) -> dt.date | None:

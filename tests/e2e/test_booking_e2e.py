@@ -51,7 +51,7 @@ def choose_time(page: Page, *, day: int = 0) -> None:
         expect(days.nth(day)).to_be_visible()
     days.nth(day).click()
     expect(page.get_by_role("heading", name=re.compile(r"^Times on "))).to_be_visible()
-    page.locator(".slot-list a").first.click()
+    page.locator(".slot-list button").first.click()
 
 
 def link_in(message: mail.EmailMessage, path_pattern: str, live_url: str) -> str:

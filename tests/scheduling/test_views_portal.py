@@ -11,7 +11,14 @@ from django.urls import reverse
 from scheduling.models import Appointment
 from tests.scheduling import view_fixtures
 from tests.scheduling.factories import AppointmentFactory
-from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, make_appointments, slot_param
+from tests.scheduling.view_fixtures import (
+    NOW,
+    THURSDAY_11AM,
+    WEDNESDAY_10AM,
+    make_appointments,
+    slot_param,
+    slot_urls,
+)
 
 appointment = view_fixtures.appointment
 frozen = view_fixtures.frozen
@@ -181,8 +188,7 @@ def test_reschedule_picker_shows_the_providers_times(patient_client, appointment
     target = url("scheduling:appointment-reschedule", appointment)
     response = patient_client.get(f"{target}?month=2026-03&date=2026-03-05")
     assert response.status_code == 200
-    page = unquote(response.content.decode().replace("&amp;", "&"))
-    assert f"reschedule/confirm/?start={slot_param(THURSDAY_11AM)}" in page
+    assert any(f"reschedule/confirm/?start={slot_param(THURSDAY_11AM)}" in slot for slot in slot_urls(response))
 
 
 def test_owner_reschedules(patient_client, appointment) -> None:

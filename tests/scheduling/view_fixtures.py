@@ -50,3 +50,19 @@ def make_appointments(
 
 def slot_param(start: dt.datetime) -> str:
     return start.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def slot_urls(response) -> list[str]:
+    """Each time the page offers, as the URL its button submits (a GET form's action plus its hidden fields)."""
+    import re
+    from html import unescape
+    from urllib.parse import urlencode
+
+    urls = []
+    page = response.content.decode()
+    for action, body in re.findall(
+        r'<form method="get" action="([^"]+)" class="h-100 slot-form">(.*?)</form>', page, re.S
+    ):
+        fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body)
+        urls.append(f"{unescape(action)}?{urlencode([(k, unescape(v)) for k, v in fields], safe='/:')}")
+    return urls

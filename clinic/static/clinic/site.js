@@ -33,8 +33,21 @@
     detectTimeZone(document);
     guardDoubleSubmit(document);
   });
+  // After a day or a month is chosen in the booking picker, move focus (and, on a phone, the view) to what changed,
+  // instead of leaving it on the page body.
+  function focusAfterPick(event) {
+    var trigger = event.detail.requestConfig && event.detail.requestConfig.elt;
+    if (!trigger || !trigger.closest) { return; }
+    var targetId = trigger.classList.contains("day-open") ? "times-title" : trigger.closest(".booking-month-nav") ? "month-title" : null;
+    var heading = targetId && document.getElementById(targetId);
+    if (!heading) { return; }
+    heading.focus({ preventScroll: true });
+    heading.scrollIntoView({ block: "start", behavior: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? "auto" : "smooth" });
+  }
+
   document.addEventListener("htmx:afterSwap", function (event) {
     detectTimeZone(event.target);
     guardDoubleSubmit(event.target);
   });
+  document.addEventListener("htmx:afterSettle", focusAfterPick);
 })();
