@@ -6,13 +6,19 @@ may name the treatment) and carry no clinical words; the outbox reads them too b
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar, Event
+from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
 from scheduling.models import Appointment, LocationKind
+
+ALARM_BEFORE = timedelta(hours=1)
 
 
 def location_text(appointment: Appointment) -> str:
@@ -24,8 +30,39 @@ def location_text(appointment: Appointment) -> str:
     return "Phone call: we will call you"
 
 
+@dataclass(frozen=True)
+class CalendarEvent:
+    """What a patient's calendar shows for an appointment: the .ics file and the add-to-calendar links share it.
+
+    The link is the portal's page for the appointment, which needs a login: never the signed no-login link, which
+    would then sit in a third-party calendar.
+    """
+
+    title: str
+    start: datetime
+    end: datetime
+    location: str
+    url: str
+    description: str
+
+
+def calendar_event(appointment: Appointment) -> CalendarEvent:
+    url = settings.SITE_URL.rstrip("/") + reverse("scheduling:appointment-detail", args=[appointment.pk])
+    return CalendarEvent(
+        title=f"Appointment with {settings.CLINIC_EMAIL_NAME}",
+        start=appointment.start,
+        end=appointment.end,
+        location=location_text(appointment),
+        url=url,
+        description=f"Your appointment: {url}\nQuestions or changes: call {settings.CLINIC_PHONE}.",
+    )
+
+
 def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> bytes:
+    """One VEVENT per appointment (its UID never changes); a move or a cancellation raises its SEQUENCE, and a
+    cancellation is sent as METHOD:CANCEL, which calendar apps apply by removing the event."""
     host = urlsplit(settings.SITE_URL).hostname or "clinic.example"
+    details = calendar_event(appointment)
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.CLINIC_EMAIL_NAME}//Appointments//EN")
     calendar.add("version", "2.0")
@@ -33,16 +70,55 @@ def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> byt
     event = Event()
     event.add("uid", f"appointment-{appointment.pk}@{host}")
     event.add("dtstamp", timezone.now())
-    event.add("dtstart", appointment.start)
-    event.add("dtend", appointment.end)
-    # Later versions of the same appointment must carry a higher sequence for calendars to update.
-    event.add("sequence", max(0, int((appointment.scheduled_at - appointment.created_at).total_seconds())))
-    event.add("summary", f"Appointment with {settings.CLINIC_EMAIL_NAME}")
-    event.add("location", location_text(appointment))
-    event.add("description", f"Questions or changes: call {settings.CLINIC_PHONE}.")
+    event.add("dtstart", details.start)
+    event.add("dtend", details.end)
+    event.add("sequence", appointment.calendar_sequence)
+    event.add("summary", details.title)
+    event.add("location", details.location)
+    event.add("description", details.description)
+    event.add("url", details.url)
+    organizer = vCalAddress(f"mailto:{parseaddr(settings.DEFAULT_FROM_EMAIL)[1]}")
+    organizer.params["cn"] = vText(settings.CLINIC_EMAIL_NAME)
+    event.add("organizer", organizer)
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    if not cancelled:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", details.title)
+        alarm.add("trigger", -ALARM_BEFORE)
+        event.add_component(alarm)
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def add_to_calendar_links(appointment: Appointment) -> dict[str, str]:
+    """Google and Outlook links carrying the same title, times, place and link as the .ics file."""
+    details = calendar_event(appointment)
+    utc = "%Y%m%dT%H%M%SZ"
+    google = urlencode(
+        {
+            "action": "TEMPLATE",
+            "text": details.title,
+            "dates": f"{details.start.astimezone(UTC):{utc}}/{details.end.astimezone(UTC):{utc}}",
+            "details": details.description,
+            "location": details.location,
+        }
+    )
+    outlook = urlencode(
+        {
+            "path": "/calendar/action/compose",
+            "rru": "addevent",
+            "subject": details.title,
+            "startdt": details.start.astimezone(UTC).isoformat(),
+            "enddt": details.end.astimezone(UTC).isoformat(),
+            "body": details.description,
+            "location": details.location,
+        }
+    )
+    return {
+        "google": f"https://calendar.google.com/calendar/render?{google}",
+        "outlook": f"https://outlook.live.com/calendar/0/deeplink/compose?{outlook}",
+    }
 
 
 def ics_filename(appointment: Appointment) -> str:

@@ -307,6 +307,9 @@ class Appointment(models.Model):
     scheduled_at = models.DateTimeField(
         default=timezone.now, help_text="When the current time was booked; reminders due before it are skipped."
     )
+    calendar_sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The calendar file's SEQUENCE: one more on each move or cancellation."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

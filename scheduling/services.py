@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from clinic.models import Patient, User
@@ -256,6 +257,7 @@ def appointment_reschedule(
                 blocked_start=new_start - appointment_type.buffer_before,
                 blocked_end=new_start + appointment_type.duration + appointment_type.buffer_after,
                 scheduled_at=timezone.now(),
+                calendar_sequence=F("calendar_sequence") + 1,
             )
             if moved != 1:
                 raise BookingError("This appointment changed in the meantime. Please reload and try again.")
@@ -279,7 +281,11 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     _check_may_change(appointment, by)
     now = timezone.now()
     cancelled = Appointment.objects.filter(pk=appointment.pk, status__in=ACTIVE_STATUSES).update(
-        status=Appointment.Status.CANCELLED, cancelled_at=now, cancelled_by=by, cancel_reason=reason[:500]
+        status=Appointment.Status.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=by,
+        cancel_reason=reason[:500],
+        calendar_sequence=F("calendar_sequence") + 1,
     )
     if cancelled != 1:
         raise AppointmentNotActive

@@ -10,6 +10,7 @@ urlpatterns = [
     # Booking, open to visitors and patients
     path("book/", booking.book_start, name="book-start"),
     path("book/booked/<int:pk>/", booking.book_done, name="book-done"),
+    path("book/booked/<int:pk>/calendar.ics", booking.book_done_calendar, name="book-done-calendar"),
     path("book/<slug:type_slug>/", booking.book_pick, name="book-pick"),
     path("book/<slug:type_slug>/details/", booking.book_details, name="book-details"),
     path("book/<slug:type_slug>/confirm/", booking.book_confirm, name="book-confirm"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("portal/", portal.portal_home, name="portal-home"),
     path("portal/appointments/", portal.appointment_list, name="my-appointments"),
     path("portal/appointments/<int:pk>/", portal.appointment_detail, name="appointment-detail"),
+    path("portal/appointments/<int:pk>/calendar.ics", portal.appointment_calendar, name="appointment-calendar"),
     path("portal/appointments/<int:pk>/cancel/", portal.appointment_cancel, name="appointment-cancel"),
     path("portal/appointments/<int:pk>/reschedule/", portal.appointment_reschedule, name="appointment-reschedule"),
     path(

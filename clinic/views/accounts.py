@@ -15,11 +15,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic import services
 from clinic.decorators import patient_required
 from clinic.forms import PatientProfileForm, SignUpForm
+from clinic.lib.auth import MODEL_BACKEND
 from clinic.models import User
 from clinic.selectors import patient_for_user
 from clinic.tokens import email_verification_token
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @require_http_methods(["GET", "POST"])

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 
 from clinic.forms import LoginForm, OutboxPasswordResetForm
+from clinic.lib.auth import MODEL_BACKEND
 
 
 class LoginView(auth_views.LoginView):
@@ -27,9 +35,20 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a password from an emailed link. A patient is then logged in and lands in their portal (a visitor who
+    booked goes straight on); staff log in again, because signing in here would skip their second factor."""
+
     success_url = reverse_lazy("clinic:password-reset-complete")
-    # Signing in straight away would skip the second factor for staff; patients log in next.
     post_reset_login = False
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        user = form.user
+        if user.is_active and not user.is_clinic_staff:
+            login(self.request, user, backend=MODEL_BACKEND)
+            messages.success(self.request, "Your password is set and you are logged in.")
+            return redirect(settings.PATIENT_HOME_URL)
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -15,9 +15,11 @@ from clinic.models import Patient
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
+from scheduling.ics import add_to_calendar_links
 from scheduling.models import Appointment, AppointmentType
 from scheduling.ratelimit import booking_allowed
 from scheduling.views.common import (
+    calendar_file_response,
     error_page,
     first_error,
     request_patient,
@@ -171,9 +173,24 @@ def _book_for(
 @require_GET
 def book_done(request: HttpRequest, pk: int) -> HttpResponse:
     patient = request_patient(request)
-    if patient is not None:
-        appointment = selectors.appointment_for_patient(patient=patient, pk=pk)
-    else:
-        appointment = selectors.appointment_for_visitor(pk=pk, booked_ids=request.session.get(BOOKED_KEY, []))
-    context = {"appointment": appointment, "tz": viewer_tz(request, patient), "patient": patient}
+    appointment = _booked(request, patient, pk)
+    context = {
+        "appointment": appointment,
+        "tz": viewer_tz(request, patient),
+        "patient": patient,
+        "calendar_links": add_to_calendar_links(appointment),
+        "calendar_file_url": reverse("scheduling:book-done-calendar", args=[pk]),
+    }
     return render(request, "scheduling/book_done.html", context)
+
+
+@require_GET
+def book_done_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    return calendar_file_response(_booked(request, request_patient(request), pk))
+
+
+def _booked(request: HttpRequest, patient: Patient | None, pk: int) -> Appointment:
+    """The booking this browser just made: the patient's own, or one in the visitor's session."""
+    if patient is not None:
+        return selectors.appointment_for_patient(patient=patient, pk=pk)
+    return selectors.appointment_for_visitor(pk=pk, booked_ids=request.session.get(BOOKED_KEY, []))

@@ -14,7 +14,8 @@ from django.utils.http import urlencode
 from clinic.models import Patient
 from scheduling import selectors
 from scheduling.forms import slot_param, valid_zone
-from scheduling.models import AppointmentType, Provider
+from scheduling.ics import appointment_ics, ics_filename
+from scheduling.models import Appointment, AppointmentType, Provider
 
 
 def request_patient(request: HttpRequest) -> Patient | None:
@@ -69,3 +70,10 @@ def first_error(form: Any) -> str:
     for errors in form.errors.values():
         return str(errors[0])
     return "Please choose a time again."
+
+
+def calendar_file_response(appointment: Appointment) -> HttpResponse:
+    """The appointment's .ics as a download (Apple Calendar and any other app that opens calendar files)."""
+    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
+    return response

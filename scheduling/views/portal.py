@@ -12,9 +12,10 @@ from clinic.decorators import patient_required
 from clinic.selectors import patient_for_user
 from education.selectors import required_reading_status
 from scheduling import selectors
+from scheduling.ics import add_to_calendar_links
 from scheduling.models import Appointment
 from scheduling.views import changes
-from scheduling.views.common import viewer_tz
+from scheduling.views.common import calendar_file_response, viewer_tz
 
 PAST_PER_PAGE = 20
 UPCOMING_ON_HOME = 3
@@ -67,8 +68,16 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "urls": _urls(appointment),
         "can_change": selectors.patient_change_refusal(appointment) is None,
         "tz": viewer_tz(request),
+        "calendar_links": add_to_calendar_links(appointment),
+        "calendar_file_url": reverse("scheduling:appointment-calendar", args=[appointment.pk]),
     }
     return render(request, "scheduling/appointment_detail.html", context)
+
+
+@patient_required
+@require_GET
+def appointment_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    return calendar_file_response(_own(request, pk))
 
 
 @patient_required

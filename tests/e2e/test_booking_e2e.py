@@ -94,7 +94,7 @@ def test_visitor_books_reschedules_and_cancels(page: Page, live_server, phone_co
     manage_url = link_in(confirmation, r"/manage/\S+/", live_server.url)
     page.goto(manage_url)
     expect(page.get_by_role("heading", name="Your appointment")).to_be_visible()
-    page.get_by_role("link", name="Choose another time").click()
+    page.get_by_role("link", name="Reschedule").click()
     expect(page.get_by_role("heading", name="Choose a new time")).to_be_visible()
     choose_time(page, day=3)
     expect(page.get_by_role("heading", name="Move your appointment?")).to_be_visible()
