@@ -6,7 +6,7 @@ clinic's time zone (``settings.CLINIC_TIME_ZONE``); the slot selector turns them
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from clinic.lib.time import clinic_tz
 
 
 class TsTzRange(Func):
@@ -369,6 +371,29 @@ class Appointment(models.Model):
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "blocked_start", "blocked_end"}
         super().save(*args, **kwargs)
+
+    def allowed_marks(self, now: datetime) -> list[MarkAction]:
+        """What staff may record now, in order, on the appointment's own day in the clinic: Arrived (in the clinic
+        only, once), then Completed or No-show once it has started. The one rule the page and the service ask."""
+        zone = clinic_tz()
+        if self.status not in ACTIVE_STATUSES or self.start.astimezone(zone).date() != now.astimezone(zone).date():
+            return []
+        in_clinic = self.appointment_type.location_kind == LocationKind.IN_CLINIC
+        marks = []
+        if in_clinic and self.arrived_at is None:
+            marks.append(MarkAction.ARRIVED)
+        if self.start <= now and (self.arrived_at is not None or not in_clinic):
+            marks.append(MarkAction.COMPLETED)
+        if self.start <= now and self.arrived_at is None:
+            marks.append(MarkAction.NO_SHOW)
+        return marks
+
+    @property
+    def status_label(self) -> str:
+        """The status staff see: a confirmed appointment whose patient has arrived is "Checked in"."""
+        if self.status == AppointmentStatus.CONFIRMED and self.arrived_at is not None:
+            return "Checked in"
+        return self.get_status_display()
 
     @property
     def is_active(self) -> bool:

@@ -327,6 +327,10 @@ def calendar_blocks(*, start: datetime, end: datetime, provider: Provider | None
     return qs.order_by("start", "provider__display_name", "pk")
 
 
+def time_block_for_staff(*, pk: int) -> TimeBlock:
+    return get_object_or_404(TimeBlock.objects.select_related("provider"), pk=pk)
+
+
 def providers() -> QuerySet[Provider]:
     """Every provider, active or not (the calendar shows past appointments too), by name."""
     return Provider.objects.select_related("user").order_by("display_name", "pk")

@@ -300,26 +300,35 @@ def appointment_cancel(*, appointment: Appointment, by: User | None, reason: str
     return _record_history(appointment, by)
 
 
+MARK_REFUSALS = {
+    MarkAction.ARRIVED: "Arrival is recorded once, on the day, for a visit in the clinic.",
+    MarkAction.COMPLETED: "An appointment can be marked completed on its day, once it has started (and, in the clinic, "
+    "once the patient has arrived).",
+    MarkAction.NO_SHOW: "A no-show is recorded on the day, once the appointment has started, if the patient has not "
+    "arrived.",
+}
+
+
 @transaction.atomic
 def appointment_mark(*, appointment: Appointment, action: str, by: User) -> Appointment:
-    """Front desk and clinical staff: arrived (keeps it confirmed), completed or no-show."""
+    """Record arrived (keeps it confirmed), completed or no-show, when ``Appointment.allowed_marks`` allows it now.
+
+    The update is conditional on the state the rule was checked against, so two staff marking at once cannot both
+    succeed.
+    """
     now = timezone.now()
-    qs = Appointment.objects.filter(pk=appointment.pk, status__in=ACTIVE_STATUSES)
+    current = Appointment.objects.select_related("appointment_type").get(pk=appointment.pk)
+    if action not in current.allowed_marks(now):
+        raise BookingError(MARK_REFUSALS.get(action, "Unknown action."))
+    unchanged = Appointment.objects.filter(pk=current.pk, status=current.status, arrived_at=current.arrived_at)
     if action == MarkAction.ARRIVED:
-        changed = qs.filter(arrived_at__isnull=True, start__lte=now + timedelta(hours=12)).update(
-            arrived_at=now, status=Appointment.Status.CONFIRMED
-        )
-        error = "Arrival can be recorded once, on the day of the appointment."
+        changed = unchanged.update(arrived_at=now, status=Appointment.Status.CONFIRMED)
     elif action == MarkAction.COMPLETED:
-        changed = qs.filter(start__lte=now).update(status=Appointment.Status.COMPLETED)
-        error = "Only an appointment that has started can be marked completed."
-    elif action == MarkAction.NO_SHOW:
-        changed = qs.filter(start__lte=now, arrived_at__isnull=True).update(status=Appointment.Status.NO_SHOW)
-        error = "Only a started appointment without a recorded arrival can be marked a no-show."
+        changed = unchanged.update(status=Appointment.Status.COMPLETED)
     else:
-        raise BookingError("Unknown action.")
+        changed = unchanged.update(status=Appointment.Status.NO_SHOW)
     if changed != 1:
-        raise BookingError(error)
+        raise BookingError("This appointment changed in the meantime. Please reload and try again.")
     if action != MarkAction.ARRIVED:
         _withdraw_reminders(appointment.pk)
     return _record_history(appointment, by)

@@ -48,6 +48,7 @@ urlpatterns = [
         name="staff-appointment-reschedule-confirm",
     ),
     path("staff/block-time/", staff.block_time, name="staff-block-time"),
+    path("staff/blocks/<int:pk>/remove/", staff.block_remove, name="staff-block-remove"),
     path("staff/book/", staff_booking.book_find, name="staff-book"),
     path("staff/book/new-patient/", staff_booking.book_new_patient, name="staff-book-new-patient"),
     path("staff/book/<int:patient_pk>/", staff_booking.book_pick, name="staff-book-pick"),

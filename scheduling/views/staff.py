@@ -6,7 +6,6 @@ Booking by phone is in ``staff_booking``, moving an appointment in ``staff_resch
 from __future__ import annotations
 
 import datetime as dt
-from itertools import groupby
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic import selectors as clinic_selectors
@@ -24,6 +23,7 @@ from clinic.forms import PatientSearchForm
 from clinic.lib.access import log_patient_access
 from clinic.lib.time import clinic_tz
 from scheduling import selectors, services
+from scheduling.calendar_grid import Entry, Grid, build_grid
 from scheduling.exceptions import BookingError
 from scheduling.forms import CalendarForm, MarkForm, StaffCancelForm, TimeBlockForm
 from scheduling.views.common import first_error, with_query
@@ -76,7 +76,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "view": view,
         "first": first,
         "last": first + step - dt.timedelta(days=1),
-        "days": _by_day(first, days, appointments, blocks),
+        "grid": _grid(view, first, days, provider, appointments, blocks),
+        "removable_blocks": _removable(request, blocks),
         "prev_url": with_query(reverse("scheduling:staff-calendar"), date=(first - step).isoformat(), **params),
         "next_url": with_query(reverse("scheduling:staff-calendar"), date=(first + step).isoformat(), **params),
         "today_url": with_query(reverse("scheduling:staff-calendar"), **params),
@@ -86,16 +87,38 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _by_day(first: dt.date, days: int, appointments: list, blocks: list) -> list[dict[str, Any]]:
+def _grid(view: str, first: dt.date, days: int, provider: Any, appointments: list, blocks: list) -> Grid:
+    """The week has a column per day; a day has a column per provider (those at work, and any with bookings)."""
     zone = clinic_tz()
-
-    def key(item: Any) -> dt.date:
-        return item.start.astimezone(zone).date()
-
-    appts = {day: list(items) for day, items in groupby(appointments, key=key)}
-    blks = {day: list(items) for day, items in groupby(blocks, key=key)}
+    today = timezone.localdate(timezone=zone)
     dates = [first + dt.timedelta(days=n) for n in range(days)]
-    return [{"date": d, "appointments": appts.get(d, []), "blocks": blks.get(d, [])} for d in dates]
+    if view == "week":
+        columns = [(d, formats.date_format(d, "l, F j")) for d in dates]
+        now_keys = [today] if today in dates else []
+    else:
+        shown = [provider] if provider else _providers_for_day(appointments, blocks)
+        columns = [(p.pk, p.display_name) for p in shown]
+        now_keys = [key for key, _ in columns] if first == today else []
+    entries = []
+    for date in dates:
+        day_start, day_end = day_bounds(date)
+        for kind, items in (("appointment", appointments), ("block", blocks)):
+            for item in items:
+                if item.start < day_end and item.end > day_start:  # clipped to the day it shows in
+                    key = date if view == "week" else item.provider_id
+                    entries.append(Entry(item, kind, key, max(item.start, day_start), min(item.end, day_end)))
+    return build_grid(columns=columns, entries=entries, zone=zone, now=timezone.now(), now_keys=now_keys)
+
+
+def _removable(request: HttpRequest, blocks: list) -> set[int]:
+    mine = set(selectors.providers_user_may_block(user=request.user).values_list("pk", flat=True))
+    return {block.pk for block in blocks if block.provider_id in mine}
+
+
+def _providers_for_day(appointments: list, blocks: list) -> list:
+    booked = {item.provider_id: item.provider for item in (*appointments, *blocks)}
+    active = {p.pk: p for p in selectors.active_providers()}
+    return sorted({**active, **booked}.values(), key=lambda p: (p.display_name, p.pk))
 
 
 @staff_required(VIEW_PERM)
@@ -103,7 +126,8 @@ def _by_day(first: dt.date, days: int, appointments: list, blocks: list) -> list
 def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_for_staff(pk=pk)
     log_patient_access(request, appointment.patient, appointment)
-    context = {"appointment": appointment, "mark_form": MarkForm(), "tz": settings.CLINIC_TIME_ZONE}
+    marks = appointment.allowed_marks(timezone.now())
+    context = {"appointment": appointment, "marks": marks, "tz": settings.CLINIC_TIME_ZONE}
     return render(request, "scheduling/staff/appointment_detail.html", context)
 
 
@@ -161,3 +185,16 @@ def block_time(request: HttpRequest) -> HttpResponse:
             day = block.start.astimezone(clinic_tz()).date().isoformat()
             return redirect(with_query(reverse("scheduling:staff-calendar"), date=day, provider=block.provider_id))
     return render(request, "scheduling/staff/block_time.html", {"form": form, "has_providers": providers.exists()})
+
+
+@staff_required(BLOCK_ANY_PERM, BLOCK_OWN_PERM)
+@require_POST
+def block_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give blocked time back from the calendar: any provider's with ``add_timeblock``, else one's own."""
+    block = selectors.time_block_for_staff(pk=pk)
+    if not selectors.providers_user_may_block(user=request.user).filter(pk=block.provider_id).exists():
+        raise PermissionDenied
+    day = block.start.astimezone(clinic_tz()).date().isoformat()
+    services.time_block_delete(time_block=block, by=request.user)
+    messages.success(request, "The blocked time is removed.")
+    return redirect(with_query(reverse("scheduling:staff-calendar"), date=day, provider=block.provider_id))

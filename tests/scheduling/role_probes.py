@@ -11,7 +11,7 @@ from clinic.lib.time import clinic_tz
 from scheduling.models import Provider
 from tests.factories import StaffFactory
 from tests.role_walk import Call, Probe, World
-from tests.scheduling.factories import AppointmentFactory, ProviderFactory
+from tests.scheduling.factories import AppointmentFactory, ProviderFactory, TimeBlockFactory
 
 
 def _appointment(world: World):
@@ -50,6 +50,12 @@ def _block(provider: Provider) -> Call:
     return Call("POST", reverse("scheduling:staff-block-time"), data)
 
 
+def _remove_block(provider: Provider) -> Call:
+    start = timezone.now() + dt.timedelta(days=10)
+    block = TimeBlockFactory(provider=provider, start=start, end=start + dt.timedelta(hours=1))
+    return Call("POST", reverse("scheduling:staff-block-remove", args=[block.pk]))
+
+
 def _may_block_own(cell: str) -> bool:
     return cell in ("any provider", "their own")
 
@@ -82,7 +88,7 @@ PROBES = {
     "Register a new patient while booking": [
         Probe("book-new-patient", lambda w: Call("GET", reverse("scheduling:staff-book-new-patient"))),
     ],
-    "Block time": [
+    "Block time, and remove blocked time": [
         Probe("block-time-form", lambda w: Call("GET", reverse("scheduling:staff-block-time")), _may_block_own),
         Probe("block-own-time", lambda w: _block(_own_provider(w)), _may_block_own),
         Probe(
@@ -91,5 +97,7 @@ PROBES = {
             _may_block_any,
         ),
         Probe("block-other-provider", lambda w: _block(_other_provider(w)), _may_block_any),
+        Probe("remove-own-block", lambda w: _remove_block(_own_provider(w)), _may_block_own),
+        Probe("remove-other-block", lambda w: _remove_block(_other_provider(w)), _may_block_any),
     ],
 }

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 from django.core import mail
+from django.utils import timezone
 
 from clinic.models import Notification, User
 from scheduling import services
@@ -18,6 +19,7 @@ from scheduling.exceptions import (
 )
 from scheduling.models import Appointment
 from scheduling.selectors import available_slots
+from tests.scheduling.factories import AppointmentTypeFactory
 
 NOW = dt.datetime(2026, 3, 5, 12, tzinfo=dt.UTC)  # Thursday
 MONDAY_10AM_NY = dt.datetime(2026, 3, 9, 14, tzinfo=dt.UTC)  # EDT (UTC-4) after 8 March
@@ -221,6 +223,9 @@ def test_cancel_twice_is_refused_and_frees_the_slot(patient, other_patient, prov
 
 def test_mark_arrived_completed_and_no_show(patient, nurse, provider, phone_type) -> None:
     appointment = book(patient, provider, phone_type)
+    Appointment.objects.filter(pk=appointment.pk).update(
+        appointment_type=AppointmentTypeFactory(location_kind="in_clinic")
+    )
     with pytest.raises(BookingError):
         services.appointment_mark(appointment=appointment, action="completed", by=nurse)  # not started yet
     with time_machine.travel(MONDAY_10AM_NY - dt.timedelta(minutes=5), tick=False):
@@ -235,6 +240,20 @@ def test_mark_arrived_completed_and_no_show(patient, nurse, provider, phone_type
     assert done.status == Appointment.Status.COMPLETED
     with pytest.raises(BookingError):
         services.appointment_mark(appointment=appointment, action="bogus", by=nurse)
+
+
+def test_marks_follow_the_one_rule(patient, nurse, provider, phone_type) -> None:
+    appointment = book(patient, provider, phone_type)
+    with time_machine.travel(MONDAY_10AM_NY - dt.timedelta(days=1), tick=False):
+        assert appointment.allowed_marks(timezone.now()) == []  # not on the day
+    with time_machine.travel(MONDAY_10AM_NY - dt.timedelta(minutes=5), tick=False):
+        assert appointment.allowed_marks(timezone.now()) == []  # a phone call has no arrival, and has not started
+        with pytest.raises(BookingError, match="in the clinic"):
+            services.appointment_mark(appointment=appointment, action="arrived", by=nurse)
+    with time_machine.travel(MONDAY_10AM_NY + dt.timedelta(minutes=5), tick=False):
+        assert appointment.allowed_marks(timezone.now()) == ["completed", "no_show"]
+    with time_machine.travel(MONDAY_10AM_NY + dt.timedelta(days=1), tick=False):
+        assert appointment.allowed_marks(timezone.now()) == []  # the day has passed
 
 
 def test_no_show(patient, nurse, provider, phone_type) -> None:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from clinic.models import AccessLog, Patient
 from scheduling.models import Appointment, TimeBlock
 from tests.scheduling import view_fixtures
-from tests.scheduling.factories import AppointmentFactory, TimeBlockFactory
+from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, TimeBlockFactory
 from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, make_appointments, slot_param
 
 appointment = view_fixtures.appointment
@@ -187,20 +187,40 @@ def test_mark_after_start(desk, appointment, frozen, front_desk, action, status)
     assert appointment.status == status
 
 
-def test_mark_arrived_on_the_day(desk, appointment, frozen, front_desk) -> None:
+def test_mark_arrived_on_the_day_then_checked_in(desk, appointment, frozen, front_desk) -> None:
+    Appointment.objects.filter(pk=appointment.pk).update(
+        appointment_type=AppointmentTypeFactory(location_kind="in_clinic")
+    )
     frozen.move_to(WEDNESDAY_10AM - dt.timedelta(minutes=10))
     from tests.factories import verify_second_factor
 
     desk.force_login(front_desk)
     verify_second_factor(desk, front_desk)
+    page = desk.get(detail(appointment)).content.decode()
+    assert ">Arrived</button>" in page and ">Completed</button>" not in page  # in order: arrival first
     desk.post(detail(appointment, "scheduling:staff-appointment-mark"), {"action": "arrived"})
     appointment.refresh_from_db()
     assert appointment.arrived_at is not None
+    page = desk.get(detail(appointment)).content.decode()
+    assert "Checked in" in page
+    assert ">Arrived</button>" not in page and ">No-show</button>" not in page
+
+
+def test_phone_consultations_offer_no_arrival_and_nothing_before_the_day(desk, appointment, frozen, front_desk) -> None:
+    from tests.factories import verify_second_factor
+
+    assert '<h2 id="mark-title"' not in desk.get(detail(appointment)).content.decode()  # two days before: nothing
+    frozen.move_to(WEDNESDAY_10AM + dt.timedelta(minutes=5))
+    desk.force_login(front_desk)  # the idle limit ended the first session
+    verify_second_factor(desk, front_desk)
+    page = desk.get(detail(appointment)).content.decode()
+    assert ">Arrived</button>" not in page
+    assert ">Completed</button>" in page and ">No-show</button>" in page
 
 
 def test_mark_too_early_shows_the_reason(desk, appointment) -> None:
     response = desk.post(detail(appointment, "scheduling:staff-appointment-mark"), {"action": "completed"}, follow=True)
-    assert b"Only an appointment that has started" in response.content
+    assert b"marked completed on its day, once it has started" in response.content
     appointment.refresh_from_db()
     assert appointment.status == Appointment.Status.CONFIRMED
 
@@ -230,6 +250,9 @@ def test_nurse_cannot_cancel(nurse, staff_client_for, appointment) -> None:
 
 
 def test_nurse_marks_arrival_but_sees_no_change_buttons(nurse, staff_client_for, appointment, frozen) -> None:
+    Appointment.objects.filter(pk=appointment.pk).update(
+        appointment_type=AppointmentTypeFactory(location_kind="in_clinic")
+    )
     frozen.move_to(WEDNESDAY_10AM - dt.timedelta(minutes=10))
     client = staff_client_for(nurse)
     page = client.get(detail(appointment)).content.decode()
