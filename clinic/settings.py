@@ -215,8 +215,6 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Riverside Cli
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-# Where urgent staff alerts go (for example a safety alert from a screening).
-CLINIC_ALERT_EMAIL = env.str("CLINIC_ALERT_EMAIL", default="alerts@clinic.example")
 
 # --- The clinic itself ------------------------------------------------------------------------------
 
