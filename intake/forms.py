@@ -60,7 +60,6 @@ def as_initial(value: Any) -> Any:
 class StepForm(forms.Form):
     """A step's form. ``sex`` (scoring's sex) lets a step leave out the questions that do not apply."""
 
-    template_name_div = "intake/partials/step_fields.html"
     # Field names whose answer makes another field apply: {dependent: (parent, parent value)}.
     depends_on: ClassVar[dict[str, str]] = {}
 
