@@ -157,6 +157,8 @@ LOGIN_URL = "clinic:login"
 LOGIN_REDIRECT_URL = "clinic:after-login"
 STAFF_HOME_URL = "scheduling:staff-home"
 PATIENT_HOME_URL = "scheduling:portal-home"
+# Where a patient goes after choosing the first password of an account a booking made: the screening.
+PATIENT_NEW_ACCOUNT_URL = "intake:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a set-password link from a booking must survive a day
 
 # Idle log-out (clinic.middleware) and the absolute session lifetime.
