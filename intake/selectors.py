@@ -28,7 +28,7 @@ def clinic_settings() -> ClinicSettings:
     defaults: dict[str, Any] = {}
     for threshold in rules.SCREENING_THRESHOLDS:
         defaults[threshold.key] = threshold.default
-        defaults[f"{threshold.key}_source"] = threshold.source[:300]
+        defaults[f"{threshold.key}_source"] = threshold.source
     row, _ = ClinicSettings.objects.get_or_create(pk=1, defaults=defaults)
     return row
 

@@ -13,15 +13,15 @@ class ClinicSettings(models.Model):
     """
 
     bp_review_systolic = models.PositiveSmallIntegerField("review at systolic (mmHg) or above")
-    bp_review_systolic_source = models.CharField("source", max_length=300)
+    bp_review_systolic_source = models.TextField("source")
     bp_review_diastolic = models.PositiveSmallIntegerField("review at diastolic (mmHg) or above")
-    bp_review_diastolic_source = models.CharField("source", max_length=300)
+    bp_review_diastolic_source = models.TextField("source")
     oncall_recipients = models.TextField(
         "on-call recipients",
         blank=True,
         help_text="Email addresses, one a line, that receive urgent screening alerts at once.",
     )
-    oncall_recipients_source = models.CharField("source", max_length=300, blank=True)
+    oncall_recipients_source = models.TextField("source", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
