@@ -2,9 +2,15 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE
 from tests.factories import PatientFactory, StaffFactory
+
+# Property tests run on shared, loaded machines: time limits would fail them for load, not for bugs.
+hypothesis_settings.register_profile("clinic", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("clinic")
 
 
 @pytest.fixture(autouse=True)
