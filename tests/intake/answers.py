@@ -59,7 +59,7 @@ def fill(patient, posts: dict[str, dict[str, Any]] | None = None) -> Screening:
     """Start a screening and save every step in ``posts`` (the clean answers by default)."""
     screening = services.screening_start(patient=patient)
     draft = selectors.draft_for_patient(patient=patient)
-    for step, post in (posts or clean_posts(patient.sex_at_birth)).items():
+    for step, post in (clean_posts(patient.sex_at_birth) if posts is None else posts).items():
         save_step(draft, patient, step, post)
     screening.refresh_from_db()
     return screening
