@@ -6,202 +6,379 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinic', '0002_staff_roles'),
+        ("clinic", "0002_staff_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClinicSettings',
+            name="ClinicSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bp_review_systolic', models.PositiveSmallIntegerField(verbose_name='review at systolic (mmHg) or above')),
-                ('bp_review_systolic_source', models.TextField(verbose_name='source')),
-                ('bp_review_diastolic', models.PositiveSmallIntegerField(verbose_name='review at diastolic (mmHg) or above')),
-                ('bp_review_diastolic_source', models.TextField(verbose_name='source')),
-                ('oncall_recipients', models.TextField(blank=True, help_text='Email addresses, one a line, that receive urgent screening alerts at once.', verbose_name='on-call recipients')),
-                ('oncall_recipients_source', models.TextField(blank=True, verbose_name='source')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "bp_review_systolic",
+                    models.PositiveSmallIntegerField(verbose_name="review at systolic (mmHg) or above"),
+                ),
+                ("bp_review_systolic_source", models.TextField(verbose_name="source")),
+                (
+                    "bp_review_diastolic",
+                    models.PositiveSmallIntegerField(verbose_name="review at diastolic (mmHg) or above"),
+                ),
+                ("bp_review_diastolic_source", models.TextField(verbose_name="source")),
+                (
+                    "oncall_recipients",
+                    models.TextField(
+                        blank=True,
+                        help_text="Email addresses, one a line, that receive urgent screening alerts at once.",
+                        verbose_name="on-call recipients",
+                    ),
+                ),
+                ("oncall_recipients_source", models.TextField(blank=True, verbose_name="source")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'clinic settings',
-                'verbose_name_plural': 'clinic settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('pk', 1)), name='intake_clinicsettings_single_row')],
+                "verbose_name": "clinic settings",
+                "verbose_name_plural": "clinic settings",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("pk", 1)), name="intake_clinicsettings_single_row")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Screening',
+            name="Screening",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('in_progress', 'In progress'), ('submitted', 'Submitted, awaiting review'), ('more_info', 'More information requested'), ('approved', 'Approved'), ('declined', 'Declined'), ('referred', 'Referred elsewhere')], default='in_progress', max_length=20)),
-                ('severity_rank', models.PositiveSmallIntegerField(default=0)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('patient', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='screenings', to='clinic.patient')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted, awaiting review"),
+                            ("more_info", "More information requested"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("referred", "Referred elsewhere"),
+                        ],
+                        default="in_progress",
+                        max_length=20,
+                    ),
+                ),
+                ("severity_rank", models.PositiveSmallIntegerField(default=0)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "patient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="screenings", to="clinic.patient"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('view_screening_status', 'Can see whether a screening is missing, submitted or decided'), ('decide_screening', 'Can approve, decline, refer or ask for more information')],
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [
+                    ("view_screening_status", "Can see whether a screening is missing, submitted or decided"),
+                    ("decide_screening", "Can approve, decline, refer or ask for more information"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='BloodPressureReading',
+            name="BloodPressureReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('systolic', models.PositiveSmallIntegerField()),
-                ('diastolic', models.PositiveSmallIntegerField()),
-                ('taken_at', models.DateTimeField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('taken_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('screening', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='bp_readings', to='intake.screening')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("systolic", models.PositiveSmallIntegerField()),
+                ("diastolic", models.PositiveSmallIntegerField()),
+                ("taken_at", models.DateTimeField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "taken_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "screening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="bp_readings", to="intake.screening"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-taken_at', '-pk'],
+                "ordering": ["-taken_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningVersion',
+            name="ScreeningVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted')], default='draft', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('screening', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='intake.screening')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("submitted", "Submitted")], default="draft", max_length=10
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "screening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="intake.screening"
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['screening', 'number'],
+                "ordering": ["screening", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Score',
+            name="Score",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('instrument', models.CharField(max_length=20)),
-                ('total', models.SmallIntegerField(blank=True, null=True)),
-                ('band', models.CharField(max_length=30)),
-                ('positive', models.BooleanField(default=False)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='intake.screeningversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("instrument", models.CharField(max_length=20)),
+                ("total", models.SmallIntegerField(blank=True, null=True)),
+                ("band", models.CharField(max_length=30)),
+                ("positive", models.BooleanField(default=False)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="scores", to="intake.screeningversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'pk'],
+                "ordering": ["version", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Flag',
+            name="Flag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60)),
-                ('severity', models.CharField(choices=[('info', 'Information'), ('review', 'Needs review'), ('exclusion', 'Exclusion (a clinician decides)'), ('urgent', 'Urgent')], max_length=10)),
-                ('message', models.TextField()),
-                ('source', models.TextField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='intake.screeningversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=60)),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("info", "Information"),
+                            ("review", "Needs review"),
+                            ("exclusion", "Exclusion (a clinician decides)"),
+                            ("urgent", "Urgent"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("message", models.TextField()),
+                ("source", models.TextField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="intake.screeningversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'pk'],
+                "ordering": ["version", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Decision',
+            name="Decision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('approved', 'Approve for treatment'), ('more_info', 'Request more information'), ('declined', 'Decline'), ('referred', 'Refer elsewhere')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField()),
-                ('decided_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('screening', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='intake.screening')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='intake.screeningversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approve for treatment"),
+                            ("more_info", "Request more information"),
+                            ("declined", "Decline"),
+                            ("referred", "Refer elsewhere"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField()),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "screening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="decisions", to="intake.screening"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="intake.screeningversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-decided_at', '-pk'],
+                "ordering": ["-decided_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StepAnswer',
+            name="StepAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('step', models.CharField(max_length=30)),
-                ('data', models.JSONField(default=dict)),
-                ('saved_at', models.DateTimeField(auto_now=True)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='intake.screeningversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("step", models.CharField(max_length=30)),
+                ("data", models.JSONField(default=dict)),
+                ("saved_at", models.DateTimeField(auto_now=True)),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="intake.screeningversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['version', 'pk'],
+                "ordering": ["version", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='UrgentAlert',
+            name="UrgentAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('acknowledged_at', models.DateTimeField(blank=True, null=True)),
-                ('acknowledged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('screening', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='intake.screening')),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='alerts', to='intake.screeningversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=60)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("acknowledged_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "acknowledged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "screening",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to="intake.screening"
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="alerts", to="intake.screeningversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('acknowledge_urgentalert', 'Can acknowledge an urgent screening alert')],
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [("acknowledge_urgentalert", "Can acknowledge an urgent screening alert")],
             },
         ),
         migrations.AddIndex(
-            model_name='screening',
-            index=models.Index(fields=['status', '-severity_rank', 'submitted_at'], name='intake_scre_status_87f9f6_idx'),
+            model_name="screening",
+            index=models.Index(
+                fields=["status", "-severity_rank", "submitted_at"], name="intake_scre_status_87f9f6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='screening',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'in_progress'), ('status', 'more_info'), ('submitted_at__isnull', False), _connector='OR'), name='intake_screening_reviewed_after_submission'),
+            model_name="screening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "in_progress"), ("status", "more_info"), ("submitted_at__isnull", False), _connector="OR"
+                ),
+                name="intake_screening_reviewed_after_submission",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='screening',
-            constraint=models.CheckConstraint(condition=models.Q(('severity_rank__lte', 4)), name='intake_screening_severity_rank_range'),
+            model_name="screening",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("severity_rank__lte", 4)), name="intake_screening_severity_rank_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bloodpressurereading',
-            constraint=models.CheckConstraint(condition=models.Q(('diastolic__gte', 20), ('diastolic__lte', 200), ('systolic__gte', 50), ('systolic__lte', 300), ('diastolic__lt', models.F('systolic'))), name='intake_bp_plausible'),
+            model_name="bloodpressurereading",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("diastolic__gte", 20),
+                    ("diastolic__lte", 200),
+                    ("systolic__gte", 50),
+                    ("systolic__lte", 300),
+                    ("diastolic__lt", models.F("systolic")),
+                ),
+                name="intake_bp_plausible",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='screeningversion',
-            constraint=models.UniqueConstraint(fields=('screening', 'number'), name='intake_version_number_unique'),
+            model_name="screeningversion",
+            constraint=models.UniqueConstraint(fields=("screening", "number"), name="intake_version_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='screeningversion',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'draft')), fields=('screening',), name='intake_version_one_draft'),
+            model_name="screeningversion",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "draft")), fields=("screening",), name="intake_version_one_draft"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='screeningversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'draft'), ('submitted_at__isnull', True)), models.Q(('status', 'submitted'), ('submitted_at__isnull', False)), _connector='OR'), name='intake_version_submitted_has_time'),
+            model_name="screeningversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "draft"), ("submitted_at__isnull", True)),
+                    models.Q(("status", "submitted"), ("submitted_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="intake_version_submitted_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='score',
-            constraint=models.UniqueConstraint(fields=('version', 'instrument'), name='intake_score_once'),
+            model_name="score",
+            constraint=models.UniqueConstraint(fields=("version", "instrument"), name="intake_score_once"),
         ),
         migrations.AddConstraint(
-            model_name='flag',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='intake_flag_code_once'),
+            model_name="flag",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="intake_flag_code_once"),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.CheckConstraint(condition=models.Q(('kind', 'approved'), models.Q(('note', ''), _negated=True), _connector='OR'), name='intake_decision_reason_required'),
+            model_name="decision",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind", "approved"), models.Q(("note", ""), _negated=True), _connector="OR"),
+                name="intake_decision_reason_required",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stepanswer',
-            constraint=models.UniqueConstraint(fields=('version', 'step'), name='intake_stepanswer_one_per_step'),
+            model_name="stepanswer",
+            constraint=models.UniqueConstraint(fields=("version", "step"), name="intake_stepanswer_one_per_step"),
         ),
         migrations.AddConstraint(
-            model_name='urgentalert',
-            constraint=models.UniqueConstraint(fields=('version', 'code'), name='intake_alert_once_per_version'),
+            model_name="urgentalert",
+            constraint=models.UniqueConstraint(fields=("version", "code"), name="intake_alert_once_per_version"),
         ),
         migrations.AddConstraint(
-            model_name='urgentalert',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('acknowledged_at__isnull', True), ('acknowledged_by__isnull', True)), models.Q(('acknowledged_at__isnull', False), ('acknowledged_by__isnull', False)), _connector='OR'), name='intake_alert_acknowledged_by_someone'),
+            model_name="urgentalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("acknowledged_at__isnull", True), ("acknowledged_by__isnull", True)),
+                    models.Q(("acknowledged_at__isnull", False), ("acknowledged_by__isnull", False)),
+                    _connector="OR",
+                ),
+                name="intake_alert_acknowledged_by_someone",
+            ),
         ),
     ]
