@@ -342,8 +342,10 @@ class QueueFilterForm(forms.Form):
         ("exclusion", "Exclusion or worse"),
         ("review", "Needs review or worse"),
     )
-    status = forms.ChoiceField(choices=STATUS, required=False)
-    severity = forms.ChoiceField(label="Flags", choices=SEVERITY, required=False)
+    status = forms.ChoiceField(choices=STATUS, required=False, widget=forms.Select(attrs={"class": "form-select"}))
+    severity = forms.ChoiceField(
+        label="Flags", choices=SEVERITY, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def values(self) -> tuple[str, str]:
         if not self.is_valid():
