@@ -46,7 +46,7 @@ POSTGRES = [
     BEGIN
         IF TG_OP = 'INSERT' THEN v_id := NEW.version_id; ELSE v_id := OLD.version_id; END IF;
         IF (SELECT status FROM intake_screeningversion WHERE id = v_id) = 'submitted' THEN
-            RAISE EXCEPTION 'submitted screening versions are immutable';
+            RAISE EXCEPTION 'submitted screening versions are immutable' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
         IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
@@ -59,7 +59,7 @@ POSTGRES = [
     """
     CREATE FUNCTION intake_version_locked() RETURNS trigger AS $$
     BEGIN
-        IF OLD.status = 'submitted' THEN RAISE EXCEPTION 'submitted screening versions are immutable'; END IF;
+        IF OLD.status = 'submitted' THEN RAISE EXCEPTION 'submitted screening versions are immutable' USING ERRCODE = 'integrity_constraint_violation'; END IF;
         RETURN NEW;
     END $$ LANGUAGE plpgsql;
     """,
