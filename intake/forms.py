@@ -60,8 +60,10 @@ def as_initial(value: Any) -> Any:
 class StepForm(forms.Form):
     """A step's form. ``sex`` (scoring's sex) lets a step leave out the questions that do not apply."""
 
-    # Field names whose answer makes another field apply: {dependent: (parent, parent value)}.
+    # Field names whose "yes" makes another field apply: {dependent: parent}.
     depends_on: ClassVar[dict[str, str]] = {}
+    # (legend, intro, field-name prefixes, note below); fields no group claims come last, ungrouped.
+    groups: ClassVar[tuple[tuple[str, str, tuple[str, ...], str], ...]] = ()
 
     def __init__(self, *args: Any, sex: str = "unknown", saved: dict[str, Any] | None = None, **kwargs: Any) -> None:
         if saved is not None and "initial" not in kwargs:
@@ -79,6 +81,19 @@ class StepForm(forms.Form):
                 cleaned[child] = None
                 self.errors.pop(child, None)
         return cleaned
+
+    def fieldsets(self) -> list[tuple[str, str, list[forms.BoundField], str]]:
+        claimed: set[str] = set()
+        result = []
+        for legend, intro, prefixes, note in self.groups:
+            names = [name for name in self.fields if name.startswith(prefixes) and name not in claimed]
+            claimed.update(names)
+            if names:
+                result.append((legend, intro, [self[name] for name in names], note))
+        rest = [self[name] for name in self.fields if name not in claimed]
+        if rest:
+            result.append(("", "", rest, ""))
+        return result
 
     def to_data(self) -> dict[str, Any]:
         return {name: json_safe(value) for name, value in self.cleaned_data.items() if value not in (None, "", [])}
@@ -128,6 +143,7 @@ class AboutForm(StepForm):
 
 
 class BloodPressureForm(StepForm):
+    groups: ClassVar = (("Recent readings (optional)", "", ("reading_",), ""),)
     hypertension = yes_no("Have you ever been told you have high blood pressure?")
     bp_medicines = forms.CharField(
         label="Blood-pressure medicines you take (if any)",
@@ -213,6 +229,11 @@ def _numbered(form: forms.Form, prefix: str, items: tuple[str, ...], choices: tu
 
 
 class MoodForm(StepForm):
+    groups: ClassVar = (
+        ("Mood (PHQ-9)", instruments.PHQ9_STEM, ("phq9_",), ""),
+        ("Anxiety (GAD-7)", instruments.GAD7_STEM, ("gad7_",), ""),
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _numbered(self, "phq9", instruments.PHQ9_ITEMS, instruments.FREQUENCY)
@@ -236,6 +257,11 @@ class SafetyForm(StepForm):
 
 class SubstancesForm(StepForm):
     depends_on: ClassVar = {"dissociative_past_year": "dissociative_ever"}
+    groups: ClassVar = (
+        ("Alcohol (AUDIT-C)", "", ("audit_c_",), ""),
+        ("Drugs (DAST-10)", instruments.DAST10_STEM, ("dast10_",), scoring.DAST10_CREDIT),
+        ("Other substance use", "", ("dissociative_", "current_", "sud_"), ""),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

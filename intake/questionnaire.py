@@ -51,7 +51,7 @@ STEPS: tuple[Step, ...] = (
     ),
     Step("history", "Heart, brain and other history", forms.HistoryForm),
     Step("mental_health", "Mental health history", forms.MentalHealthForm),
-    Step("mood", "Mood", forms.MoodForm, intro=instruments.PHQ9_STEM),
+    Step("mood", "Mood", forms.MoodForm),
     Step("ptsd", "Stress after a difficult experience", forms.PtsdForm, ptsd_applies, intro=instruments.PCL5_STEM),
     Step("safety", "Your safety", forms.SafetyForm, safety_applies, intro=instruments.CSSRS_STEM),
     Step("substances", "Alcohol and drugs", forms.SubstancesForm),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic.decorators import patient_required
 from clinic.selectors import patient_for_user
 from education.selectors import required_reading_status
-from intake import questionnaire, scoring, selectors, services
+from intake import questionnaire, selectors, services
 from intake.exceptions import NotEditable, NotReady
 from intake.models import ScreeningVersion
 
@@ -78,7 +78,6 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "progress": _progress(answers, sex, current=slug),
         "crisis": _crisis(current, form, answers),
-        "dast10_credit": scoring.DAST10_CREDIT,
         "depends": json.dumps(form.depends_on),
         "required_reading": required_reading_status(patient) if slug == "consent" else None,
     }

@@ -162,3 +162,11 @@ def test_portal_and_booked_page_show_the_status(patient, patient_client):
     assert b"Not started" in page.content and reverse("intake:home").encode() in page.content
     submitted(patient)
     assert b"Submitted, awaiting review" in patient_client.get(reverse("scheduling:portal-home")).content
+
+
+def test_substances_step_shows_the_dast10_credit_and_grouped_instruments(patient, patient_client):
+    posts = clean_posts()
+    fill(patient, {s: posts[s] for s in ("about", "blood_pressure", "history", "mental_health", "mood")})
+    page = patient_client.get(_step("substances")).content.decode()
+    assert "Skinner" in page and "CAMH" in page
+    assert "<legend" in page and "Drugs (DAST-10)" in page
