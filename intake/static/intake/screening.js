@@ -14,11 +14,8 @@
   function updateCrisis() {
     if (!crisis || form.dataset.step !== "mood") { return; }
     var value = checked("phq9_9");
-    if (value && value !== "0") {
-      var wasHidden = crisis.hidden;
-      crisis.hidden = false;
-      if (wasHidden) { crisis.focus && crisis.setAttribute("tabindex", "-1"); }
-    }
+    // Once shown it stays: the resources do no harm, and hiding them again could.
+    if (value && value !== "0") { crisis.hidden = false; }
   }
 
   // Follow-up questions show only when the question they follow is answered "yes".
@@ -26,7 +23,7 @@
   try { depends = JSON.parse(form.dataset.depends || "{}"); } catch (e) { depends = {}; }
   function updateDepends() {
     Object.keys(depends).forEach(function (child) {
-      var wrapper = document.getElementById("div_id_" + child) || (form.querySelector("[name='" + child + "']") || {}).closest && form.querySelector("[name='" + child + "']").closest("fieldset, .mb-3");
+      var wrapper = document.getElementById("div_id_" + child);
       if (!wrapper) { return; }
       wrapper.hidden = checked(depends[child]) !== "yes";
     });
