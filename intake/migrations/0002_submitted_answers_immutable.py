@@ -1,6 +1,7 @@
-"""The database refuses to change or delete the answers of a submitted version, and to reopen a submitted version.
+"""The database refuses to change or add to the answers of a submitted version, and to reopen a submitted version.
 
-The services never try; these triggers hold the invariant against any other writer too.
+The services never try; these triggers hold the invariant against any other writer too. Deleting a whole record
+(a retention purge, a test database flush) stays possible: immutability is about edits.
 """
 
 from __future__ import annotations
@@ -10,11 +11,6 @@ from django.db import migrations
 SQLITE = [
     """
     CREATE TRIGGER intake_stepanswer_update_locked BEFORE UPDATE ON intake_stepanswer
-    WHEN (SELECT status FROM intake_screeningversion WHERE id = OLD.version_id) = 'submitted'
-    BEGIN SELECT RAISE(ABORT, 'submitted screening versions are immutable'); END;
-    """,
-    """
-    CREATE TRIGGER intake_stepanswer_delete_locked BEFORE DELETE ON intake_stepanswer
     WHEN (SELECT status FROM intake_screeningversion WHERE id = OLD.version_id) = 'submitted'
     BEGIN SELECT RAISE(ABORT, 'submitted screening versions are immutable'); END;
     """,
@@ -33,7 +29,6 @@ SQLITE_REVERSE = [
     f"DROP TRIGGER IF EXISTS {name};"
     for name in (
         "intake_stepanswer_update_locked",
-        "intake_stepanswer_delete_locked",
         "intake_stepanswer_insert_locked",
         "intake_version_update_locked",
     )
@@ -48,12 +43,11 @@ POSTGRES = [
         IF (SELECT status FROM intake_screeningversion WHERE id = v_id) = 'submitted' THEN
             RAISE EXCEPTION 'submitted screening versions are immutable' USING ERRCODE = 'integrity_constraint_violation';
         END IF;
-        IF TG_OP = 'DELETE' THEN RETURN OLD; END IF;
         RETURN NEW;
     END $$ LANGUAGE plpgsql;
     """,
     """
-    CREATE TRIGGER intake_stepanswer_locked BEFORE INSERT OR UPDATE OR DELETE ON intake_stepanswer
+    CREATE TRIGGER intake_stepanswer_locked BEFORE INSERT OR UPDATE ON intake_stepanswer
     FOR EACH ROW EXECUTE FUNCTION intake_answers_locked();
     """,
     """
