@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import urlencode
 
@@ -35,19 +35,24 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Set a password from an emailed link. A patient is then logged in and lands in their portal (a visitor who
-    booked goes straight on); staff log in again, because signing in here would skip their second factor."""
+    """Set a password from an emailed link. A patient is then logged in: a first password (an account a booking made)
+    goes on to the screening, a reset to the portal. Staff log in again, because signing in here would skip their
+    second factor."""
 
     success_url = reverse_lazy("clinic:password-reset-complete")
     post_reset_login = False
 
     def form_valid(self, form: Any) -> HttpResponse:
+        # A first password (an account made by a booking) leads on to the patient's next step: the screening.
+        first_password = not self.user.has_usable_password()
         response = super().form_valid(form)
         user = form.user
-        if user.is_active and not user.is_clinic_staff:
+        if user.is_active and not user.is_clinic_staff and hasattr(user, "patient"):
             login(self.request, user, backend=MODEL_BACKEND)
             messages.success(self.request, "Your password is set and you are logged in.")
-            return redirect(settings.PATIENT_HOME_URL)
+            return redirect(
+                resolve_url(settings.PATIENT_NEW_ACCOUNT_URL if first_password else settings.PATIENT_HOME_URL)
+            )
         return response
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Patient
+from intake.selectors import screening_state
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
@@ -181,6 +182,8 @@ def book_done(request: HttpRequest, pk: int) -> HttpResponse:
         "calendar_links": add_to_calendar_links(appointment),
         "calendar_file_url": reverse("scheduling:book-done-calendar", args=[pk]),
     }
+    if patient is not None:
+        context["screening_state"] = screening_state(patient=patient)
     return render(request, "scheduling/book_done.html", context)
 
 

@@ -22,6 +22,7 @@ from clinic.decorators import staff_required
 from clinic.forms import PatientSearchForm
 from clinic.lib.access import log_patient_access
 from clinic.lib.time import clinic_tz
+from intake import selectors as intake_selectors
 from scheduling import selectors, services
 from scheduling.calendar_grid import Entry, Grid, build_grid
 from scheduling.exceptions import BookingError
@@ -52,6 +53,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "failed_count": failed.count() if failed is not None else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),
+        "urgent_alerts": intake_selectors.alerts_open() if user.has_perm("intake.view_urgentalert") else [],
     }
     if user.has_perm(VIEW_PERM):
         start, end = day_bounds(context["today"])
@@ -128,6 +130,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     log_patient_access(request, appointment.patient, appointment)
     marks = appointment.allowed_marks(timezone.now())
     context = {"appointment": appointment, "marks": marks, "tz": settings.CLINIC_TIME_ZONE}
+    if request.user.has_perm("intake.view_screening_status"):
+        context["screening_state"] = intake_selectors.screening_state(patient=appointment.patient)
     return render(request, "scheduling/staff/appointment_detail.html", context)
 
 

@@ -90,10 +90,8 @@ def test_calendar_file_is_the_owners_only(client, other_patient, appointment) ->
     assert Client().get(booked).status_code == 404  # a visitor only sees what this browser booked
 
 
-def test_setting_a_password_from_the_email_logs_the_patient_in_to_the_portal(client, on_commit) -> None:
-    patient = PatientFactory()
-    patient.user.set_unusable_password()
-    patient.user.save()
+def test_resetting_a_password_from_the_email_logs_the_patient_in_to_the_portal(client, on_commit) -> None:
+    patient = PatientFactory()  # a first password goes on to the screening instead: tests/intake
     with on_commit(execute=True):
         clinic_services.account_send_password_link(accounts=[patient.user])
     path = re.search(r"testserver(/account/password/reset/\S+/)", mail.outbox[-1].body).group(1)
