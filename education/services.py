@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -20,9 +21,12 @@ class ArticleNotRequired(Exception):
 
 @transaction.atomic
 def article_publish(*, article: Article) -> bool:
-    """Publish a draft. Returns False when it was already published (conditional update)."""
+    """Publish a draft. Returns False when it was already published (conditional update).
+
+    ``published_at`` is the first publication: republishing a withdrawn article keeps it."""
+    now = timezone.now()
     updated = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
-        status=Article.Status.PUBLISHED, published_at=timezone.now(), updated_at=timezone.now()
+        status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
     )
     if updated:
         article.refresh_from_db()
