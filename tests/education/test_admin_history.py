@@ -118,3 +118,21 @@ def test_republishing_keeps_the_first_published_date() -> None:
     assert article.is_published
     assert article.published_at == first
     assert article.updated_at == first + dt.timedelta(days=20)
+
+
+def test_demo_reviewer_is_in_the_history_so_an_admin_save_changes_nothing(staff_client_for, clinic_admin, clinician):
+    from io import StringIO
+
+    from education.demo import seed
+
+    seed(stdout=StringIO())
+    article = Article.objects.get(slug="why-we-screen-blood-pressure-and-substance-history")
+    assert article.history.first().reviewed_by == clinician  # the seed's change is recorded, not left for later
+
+    staff_client_for(clinic_admin).post(
+        reverse("admin:education_article_change", args=[article.pk]), _change_form_data(article)
+    )
+
+    latest, previous = article.history.all()[:2]
+    assert latest.history_user == clinic_admin
+    assert latest.diff_against(previous).changed_fields == []
