@@ -37,7 +37,7 @@ class Concept:
 @dataclass(frozen=True)
 class ParsedQuery:
     synonyms: tuple[Concept, ...]  # what the synonym table recognised
-    rest: tuple[Concept, ...]  # the other words and "quoted phrases", each its own concept (-word excludes)
+    rest: tuple[Concept, ...]  # the other words (and their stem) and "quoted phrases"; -word excludes
     remainder: str  # the query without the recognised phrases, for a full-text parser with its own syntax
 
     @property
@@ -49,6 +49,19 @@ class ParsedQuery:
         """Every phrase worth marking in a snippet, longest first so that a phrase wins over its words."""
         phrases = {p for c in self.concepts if not c.exclude for p in c.phrases}
         return sorted(phrases, key=lambda p: (-len(p), p))
+
+
+def light_stem(word: str) -> str:
+    """A rough English stem, so that matching by substring finds "drive" for "driving" or "cost" for "costs".
+
+    The full-text backend stems properly; this only needs to shorten a word to a prefix its other forms share.
+    """
+    for suffix, keep in (("ing", 4), ("ies", 4), ("ied", 4), ("ed", 4)):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            return word[: -len(suffix)]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) >= 5:
+        return word[:-1]
+    return word
 
 
 @cache
@@ -75,7 +88,8 @@ def parse_query(query: str) -> ParsedQuery:
     for exclude, phrase, word in re.findall(r'(-?)(?:"([^"]+)"|([^\s"]+))', remainder):
         text = " ".join((phrase or word).lower().split()).strip("'\"")
         if text and text not in _SKIP and re.search(r"\w", text):
-            concept = Concept((text,), exclude=bool(exclude))
+            stem = light_stem(text) if " " not in text else text
+            concept = Concept((text, stem) if stem != text else (text,), exclude=bool(exclude))
             if concept not in rest:
                 rest.append(concept)
     return ParsedQuery(tuple(synonyms), tuple(rest), remainder)

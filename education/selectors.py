@@ -168,8 +168,9 @@ def search_snippet(article: Article, query: str) -> SafeString:
         phrases = parse_query(clean_query(query)).highlights
         marked = escape(_fallback_snippet(article, phrases))
         if phrases:
+            # A match is marked to the end of its word: "driv" (the stem of "driving") marks "drive".
             pattern = "|".join(re.escape(escape(phrase)) for phrase in phrases)
-            marked = re.sub(f"({pattern})", r"<mark>\1</mark>", marked, flags=re.IGNORECASE)
+            marked = re.sub(rf"((?:{pattern})\w*)", r"<mark>\1</mark>", marked, flags=re.IGNORECASE)
         return mark_safe(marked)  # noqa: S308 - built from escaped text and our own tags
     marked = escape(_plain(raw)).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
     return mark_safe(marked)  # noqa: S308 - escaped above; only our own markers became tags

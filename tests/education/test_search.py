@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from education import content, selectors
-from education.search import SYNONYMS, Concept, parse_query
+from education.search import SYNONYMS, Concept, light_stem, parse_query
 from tests.education.factories import ArticleFactory
 
 SEARCH = reverse("education:search")
@@ -88,6 +88,16 @@ def test_synonyms_find_the_articles_wording(anon_client: Client, query: str, tex
 
 
 @pytest.mark.django_db
+def test_other_forms_of_a_word_are_found(anon_client: Client) -> None:
+    # The search page suggests "driving"; the articles say "drive".
+    ArticleFactory(title="After a session", summary="Rest.", body="Do not drive until the next day.")
+    ArticleFactory(title="Other", summary="Nothing relevant.", body="Body.")
+    html = anon_client.get(SEARCH, {"q": "driving"}).content.decode()
+    assert "1 article found" in html
+    assert "<mark>drive</mark>" in html
+
+
+@pytest.mark.django_db
 def test_synonyms_combine_with_other_words() -> None:
     ArticleFactory(title="Esketamine cost", summary="What it costs.", body="Body.")
     ArticleFactory(title="Esketamine dosing", summary="How much.", body="Body.")
@@ -140,6 +150,25 @@ def test_parse_leaves_exclusions_words_and_phrases_alone() -> None:
         Concept(("bpm",)),
     )
     assert parsed.remainder == '-bp "side effects" bpm'
+
+
+@pytest.mark.parametrize(
+    ("word", "stem"),
+    [
+        ("driving", "driv"),
+        ("screening", "screen"),
+        ("costs", "cost"),
+        ("therapies", "therap"),
+        ("treated", "treat"),
+        ("bring", "bring"),
+        ("used", "used"),
+        ("loss", "loss"),
+        ("analysis", "analysis"),
+        ("bp", "bp"),
+    ],
+)
+def test_light_stem(word: str, stem: str) -> None:
+    assert light_stem(word) == stem
 
 
 def test_highlights_are_longest_first_and_skip_exclusions() -> None:
