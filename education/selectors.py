@@ -85,8 +85,8 @@ def article_search(*, query: str) -> QuerySet[Article]:
     return _search_plain(parsed)
 
 
-# Each concept found in the title outranks any number found only in summaries, and so on.
-_FIELD_WEIGHTS = (("title", 100), ("summary", 10), ("body", 1))
+# A concept found in the title outranks any number (up to MAX_CONCEPTS) found only in summaries, and so on.
+_FIELD_WEIGHTS = (("title", 10_000), ("summary", 100), ("body", 1))
 
 
 def _search_plain(parsed: ParsedQuery) -> QuerySet[Article]:

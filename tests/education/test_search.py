@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from education import content, selectors
-from education.search import SYNONYMS, Concept, light_stem, parse_query
+from education.search import MAX_CONCEPTS, SYNONYMS, Concept, light_stem, parse_query
 from tests.education.factories import ArticleFactory
 
 SEARCH = reverse("education:search")
@@ -30,6 +30,12 @@ def test_title_ranks_above_summary_above_body() -> None:
     ArticleFactory(title="C pressure in the title", summary="Nothing here.", body="Nothing here.")
     ArticleFactory(title="D unrelated", summary="Nothing here.", body="Nothing here.")
     assert _titles("pressure") == ["C pressure in the title", "B summary match", "A body match"]
+
+
+def test_one_title_match_outweighs_every_lower_match() -> None:
+    weights = dict(selectors._FIELD_WEIGHTS)
+    assert MAX_CONCEPTS * weights["summary"] < weights["title"]
+    assert MAX_CONCEPTS * weights["body"] < weights["summary"]
 
 
 @pytest.mark.django_db
