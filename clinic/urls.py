@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from clinic.views import accounts, auth, pages, staff, two_factor
+from clinic.views import accounts, admin_login, auth, pages, staff, two_factor
 
 clinic_patterns = [
     path("", pages.home, name="home"),
@@ -39,6 +39,8 @@ clinic_patterns = [
     path("account/two-factor/", two_factor.verify, name="two-factor"),
     path("account/two-factor/setup/", two_factor.setup, name="two-factor-setup"),
     path("account/two-factor/backup-codes/", two_factor.backup_codes, name="two-factor-backup-codes"),
+    # Answers the admin's own login URL (this list is routed first): staff use the login and second step above.
+    path("admin/login/", admin_login.admin_login, name="admin-login"),
     # Staff
     path("staff/patients/", staff.patient_list, name="staff-patient-list"),
     path("staff/patients/<int:pk>/", staff.patient_detail, name="staff-patient-detail"),

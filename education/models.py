@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from clinic.lib.fields import NormalisedTextField
 from clinic.lib.roles import CLINICIAN
 
 WORDS_PER_MINUTE = 200
@@ -53,10 +54,12 @@ class Article(models.Model):
     summary = models.CharField(
         max_length=300, blank=True, help_text="One or two sentences; shown in lists and as the page description."
     )
-    body = models.TextField(help_text="Markdown. Scripts, frames and raw HTML attributes are removed when shown.")
+    body = NormalisedTextField(help_text="Markdown. Scripts, frames and raw HTML attributes are removed when shown.")
     topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was first published; publishing again keeps this date."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     reviewed_by = models.ForeignKey(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from functools import reduce
+from typing import Any, Literal
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, TextField, Value, When
-from django.db.models.functions import Concat
+from django.db.models import BooleanField, Case, Count, IntegerField, Prefetch, Q, QuerySet, TextField, Value, When
+from django.db.models.functions import Concat, Length, Lower, Replace
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.html import escape
@@ -17,6 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from clinic.models import Patient
 from education.models import Article, ArticleAcknowledgement, Topic
+from education.search import ParsedQuery, parse_query
 
 MAX_QUERY_LENGTH = 200
 TOPIC_PREVIEW_SIZE = 4
@@ -69,23 +72,57 @@ def clean_query(raw: str | None) -> str:
 
 
 def article_search(*, query: str) -> QuerySet[Article]:
-    """Published articles matching the query, best first, each with a ``snippet_raw`` to highlight.
+    """Published articles matching the query, best first, each with a ``rank``.
 
-    PostgreSQL ranks with full-text search and marks matches with SearchHeadline; elsewhere a plain
-    case-insensitive match, with the summary as the snippet.
+    The synonym table (``education.search``) applies to both backends. PostgreSQL ranks with full-text search
+    and marks matches with SearchHeadline (``snippet_raw``); elsewhere a match in the title ranks above one in
+    the summary, which ranks above one in the body, and the snippet is made in Python.
     """
-    query = clean_query(query)
-    if not query:
+    parsed = parse_query(clean_query(query))
+    if not parsed.concepts:
         return published_articles().none()
     if connection.vendor == "postgresql":
-        return _search_postgres(query)
+        return _search_postgres(parsed)
+    return _search_plain(parsed)
+
+
+# A concept found in the title outranks any number (up to MAX_CONCEPTS) found only in summaries, and so on.
+_FIELD_WEIGHTS = (("title", 10_000), ("summary", 100), ("body", 1))
+
+
+def _search_plain(parsed: ParsedQuery) -> QuerySet[Article]:
+    articles = published_articles()
+    rank: Any = Value(0)
+    mentions: Any = Value(0)
+    for concept in parsed.concepts:
+        found = {field: _any_phrase(field, concept.phrases) for field, _ in _FIELD_WEIGHTS}
+        anywhere = found["title"] | found["summary"] | found["body"]
+        if concept.exclude:
+            articles = articles.exclude(anywhere)
+            continue
+        articles = articles.filter(anywhere)
+        whens = [When(found[field], then=Value(weight)) for field, weight in _FIELD_WEIGHTS]
+        rank += Case(*whens, default=Value(0), output_field=IntegerField())
+        for phrase in concept.phrases:
+            mentions += _count_in_body(phrase)
+    return articles.annotate(rank=rank, mentions=mentions).order_by("-rank", "-mentions", "title")
+
+
+def _any_phrase(field: str, phrases: tuple[str, ...]) -> Q:
     condition = Q()
-    for term in query.split()[:10]:
-        condition &= Q(title__icontains=term) | Q(summary__icontains=term) | Q(body__icontains=term)
-    return published_articles().filter(condition).order_by("title")
+    for phrase in phrases:
+        condition |= Q(**{f"{field}__icontains": phrase})
+    return condition
 
 
-def _search_postgres(query: str) -> QuerySet[Article]:
+def _count_in_body(phrase: str) -> Any:
+    """How often the phrase occurs in the body: the length the body loses when every occurrence is removed."""
+    body = Lower("body")
+    removed = Length(body) - Length(Replace(body, Value(phrase), Value("")))
+    return removed / Value(len(phrase))
+
+
+def _search_postgres(parsed: ParsedQuery) -> QuerySet[Article]:
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 
     vector = (
@@ -93,7 +130,16 @@ def _search_postgres(query: str) -> QuerySet[Article]:
         + SearchVector("summary", weight="B", config="english")
         + SearchVector("body", weight="C", config="english")
     )
-    search_query = SearchQuery(query, search_type="websearch", config="english")
+    # The words the synonym table did not recognise keep the websearch syntax ("quotes", -not, or); each
+    # recognised phrase becomes "any of its synonyms", as phrases.
+    parts = []
+    if re.search(r"\w", parsed.remainder):
+        parts.append(SearchQuery(parsed.remainder, search_type="websearch", config="english"))
+    for concept in parsed.synonyms:
+        parts.append(
+            reduce(operator.or_, (SearchQuery(p, search_type="phrase", config="english") for p in concept.phrases))
+        )
+    search_query = reduce(operator.and_, parts)
     return (
         published_articles()
         .annotate(document=vector)
@@ -120,17 +166,18 @@ def search_snippet(article: Article, query: str) -> SafeString:
     """The article's snippet with matches in <mark>, escaped so article text can never inject HTML."""
     raw = getattr(article, "snippet_raw", None)
     if raw is None:
-        text = _fallback_snippet(article, query)
-        marked = escape(text)
-        for term in sorted(set(clean_query(query).split()), key=len, reverse=True)[:10]:
-            marked = re.sub(f"({re.escape(escape(term))})", r"<mark>\1</mark>", marked, flags=re.IGNORECASE)
+        phrases = parse_query(clean_query(query)).highlights
+        marked = escape(_fallback_snippet(article, phrases))
+        if phrases:
+            # A match is marked to the end of its word: "driv" (the stem of "driving") marks "drive".
+            pattern = "|".join(re.escape(escape(phrase)) for phrase in phrases)
+            marked = re.sub(rf"((?:{pattern})\w*)", r"<mark>\1</mark>", marked, flags=re.IGNORECASE)
         return mark_safe(marked)  # noqa: S308 - built from escaped text and our own tags
     marked = escape(_plain(raw)).replace(escape(_START), "<mark>").replace(escape(_STOP), "</mark>")
     return mark_safe(marked)  # noqa: S308 - escaped above; only our own markers became tags
 
 
-def _fallback_snippet(article: Article, query: str, width: int = 220) -> str:
-    terms = clean_query(query).lower().split()
+def _fallback_snippet(article: Article, terms: list[str], width: int = 220) -> str:
     summary = article.summary
     if summary and any(term in summary.lower() for term in terms):
         return _plain(summary)

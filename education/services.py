@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -40,12 +41,15 @@ class ReviewerNotClinician(Exception):
 @transaction.atomic
 def article_publish(*, article: Article) -> bool:
     """Publish a draft. Returns False when it was already published (conditional update). Raises
-    ArticleHasReviewMarks while the text still holds marks the importer left for a reviewer."""
+    ArticleHasReviewMarks while the text still holds marks the importer left for a reviewer.
+
+    ``published_at`` is the first publication: republishing a withdrawn article keeps it."""
     marks = review_marks(article.body)
     if marks:
         raise ArticleHasReviewMarks(marks)
+    now = timezone.now()
     updated = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
-        status=Article.Status.PUBLISHED, published_at=timezone.now(), updated_at=timezone.now()
+        status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now
     )
     if updated:
         article.refresh_from_db()

@@ -11,7 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -28,6 +29,14 @@ def _next_url(request: HttpRequest) -> str:
     return "clinic:after-login"
 
 
+def _with_next(name: str, request: HttpRequest) -> str:
+    """The URL of ``name``, carrying the page the user asked for through enrolment."""
+    next_url = _next_url(request)
+    if next_url == "clinic:after-login":
+        return reverse(name)
+    return f"{reverse(name)}?{urlencode({'next': next_url})}"
+
+
 def _staff_only(request: HttpRequest) -> None:
     if not request.user.is_clinic_staff:
         raise PermissionDenied
@@ -38,7 +47,7 @@ def _staff_only(request: HttpRequest) -> None:
 def verify(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     if not user_has_device(request.user):
-        return redirect("clinic:two-factor-setup")
+        return redirect(_with_next("clinic:two-factor-setup", request))
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         device = match_token(request.user, form.cleaned_data["token"])
@@ -54,14 +63,14 @@ def verify(request: HttpRequest) -> HttpResponse:
 def setup(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     if user_has_device(request.user) and not request.user.is_verified():
-        return redirect("clinic:two-factor")
+        return redirect(_with_next("clinic:two-factor", request))
     device = services.staff_totp_device_for_enrolment(user=request.user)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if services.staff_totp_confirm(device=device, token=form.cleaned_data["token"]):
             otp_login(request, device)
             request.session["fresh_backup_codes"] = services.staff_backup_codes_generate(user=request.user)
-            return redirect("clinic:two-factor-backup-codes")
+            return redirect(_with_next("clinic:two-factor-backup-codes", request))
         form.add_error("token", "That code did not match. Check the time on your phone and try the newest code.")
     context = {"form": form, "qr_data_uri": _qr_data_uri(device.config_url), "secret": _base32(device)}
     return render(request, "clinic/two_factor/setup.html", context)
@@ -72,14 +81,15 @@ def setup(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     _staff_only(request)
     if not request.user.is_verified():
-        return redirect("clinic:two-factor")
+        return redirect(_with_next("clinic:two-factor", request))
     if request.method == "POST":
         request.session["fresh_backup_codes"] = services.staff_backup_codes_generate(user=request.user)
         messages.success(request, "New backup codes were made. The old ones no longer work.")
-        return redirect("clinic:two-factor-backup-codes")
+        return redirect(_with_next("clinic:two-factor-backup-codes", request))
     codes = request.session.pop("fresh_backup_codes", None)
     remaining = sum(d.token_set.count() for d in request.user.staticdevice_set.all())
-    return render(request, "clinic/two_factor/backup_codes.html", {"codes": codes, "remaining": remaining})
+    context = {"codes": codes, "remaining": remaining, "continue_url": _with_next("clinic:after-login", request)}
+    return render(request, "clinic/two_factor/backup_codes.html", context)
 
 
 def _qr_data_uri(data: str) -> str:

@@ -111,6 +111,17 @@ def test_article_page_shows_body_sources_review_related_and_cta(anon_client: Cli
     assert "<title>After your infusion ·" in html
 
 
+def test_article_and_topic_text_is_set_at_a_readable_measure(anon_client: Client) -> None:
+    # site.css's .prose limits a line to about 70 characters.
+    topic = TopicFactory(description="A longer introduction to the topic, written as a sentence or two.")
+    article = ArticleFactory(topics=[topic], summary="A summary.", body="A paragraph.")
+    html = anon_client.get(article.get_absolute_url()).content.decode()
+    assert '<div class="article-body prose"><p>A paragraph.</p>' in html
+    assert '<p class="lead prose">A summary.</p>' in html
+    topic_html = anon_client.get(topic.get_absolute_url()).content.decode()
+    assert f'<p class="lead prose">{topic.description}</p>' in topic_html
+
+
 def test_article_page_query_count(anon_client: Client, django_assert_num_queries) -> None:
     topic = TopicFactory()
     article = ArticleFactory(topics=[topic])
@@ -126,7 +137,7 @@ def test_article_xss_is_cleaned_on_the_page(anon_client: Client) -> None:
         body='Hi <script>alert(1)</script> [x](javascript:alert(2)) <img src=x onerror="alert(3)">'
     )
     html = anon_client.get(article.get_absolute_url()).content.decode()
-    assert "alert(" not in html.split('<div class="article-body">')[1].split("</div>")[0]
+    assert "alert(" not in html.split('class="article-body')[1].split("</div>")[0]
 
 
 @pytest.mark.parametrize("path", ["/learn/no-such-article/", "/learn/topics/no-such-topic/"])
