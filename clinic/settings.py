@@ -9,6 +9,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.lib.devkey import dev_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -20,8 +22,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (only DJANGO_DEBUG=true has a dev default).")
-    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (only DJANGO_DEBUG=true makes its own key).")
+    # Never a published constant: each checkout makes its own random key in var/ on first run.
+    SECRET_KEY = dev_secret_key(VAR_DIR)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
