@@ -17,6 +17,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.managers import AccessLogQuerySet, UserManager
+from clinic.validators import validate_date_of_birth, validate_person_name
 
 
 def validate_time_zone(value: str) -> None:
@@ -25,6 +26,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_not_future(value: date) -> None:
+    """Kept for migration 0001; fields use ``clinic.validators.validate_date_of_birth``."""
     if value > timezone.localdate():
         raise ValidationError("A date of birth cannot be in the future.", code="future_date")
 
@@ -70,14 +72,16 @@ class Patient(models.Model):
         UNKNOWN = "unknown", "Prefer not to say / unknown"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
-    legal_first_name = models.CharField(max_length=100)
-    legal_last_name = models.CharField(max_length=100)
-    preferred_name = models.CharField(max_length=100, blank=True, help_text="What you like to be called.")
-    date_of_birth = models.DateField(validators=[validate_not_future])
+    legal_first_name = models.CharField(max_length=100, validators=[validate_person_name])
+    legal_last_name = models.CharField(max_length=100, validators=[validate_person_name])
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What you like to be called.", validators=[validate_person_name]
+    )
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices, default=SexAtBirth.UNKNOWN)
     phone = PhoneNumberField()
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
-    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True, validators=[validate_person_name])
     emergency_contact_phone = PhoneNumberField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

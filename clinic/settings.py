@@ -90,7 +90,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (email subjects and bodies): no HTML escaping, or "O'Brien" arrives as "O&#x27;Brien".
+        # Render with using=TEXT_TEMPLATES; never use it for HTML.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
+TEXT_TEMPLATES = "text"
 
 # --- Database ---------------------------------------------------------------------------------------
 

@@ -149,3 +149,14 @@ def test_an_email_never_goes_to_someone_else(patient, other_patient) -> None:
         context={"appointment_id": appointment.pk},
     )
     assert notification_send(notification_id=notification.pk).status == "cancelled"
+
+
+def test_text_part_shows_names_as_typed_and_the_html_part_escapes_them(clinical_type, patient) -> None:
+    patient.preferred_name = "D'Arcy"
+    patient.save()
+    provider = ProviderFactory(types=[clinical_type], display_name="Dr O'Neil & Partners")
+    appointment = AppointmentFactory(patient=patient, provider=provider, appointment_type=clinical_type, start=START)
+    message = send("confirmation", appointment)
+    assert "Hello D'Arcy," in message.body and "With: Dr O'Neil & Partners" in message.body
+    assert "&#x27;" not in message.body + message.subject and "&amp;" not in message.body
+    assert "Dr O&#x27;Neil &amp; Partners" in message.alternatives[0][0]
