@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
+from clinic.decorators import second_factor_if_staff
 from clinic.forms import LoginForm, OutboxPasswordResetForm
 
 
@@ -32,5 +34,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
 
+@method_decorator(second_factor_if_staff, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("clinic:password-change-done")
