@@ -179,9 +179,18 @@ STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("DJANGO_STAFF_IDLE_MINUTES", defa
 SESSION_MAX_AGE = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
+# Failed logins within the cool-off, per tier (clinic.lib.auth.TieredLockoutHandler). Only failures count.
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMITS = [
+    (["username", "ip_address"], AXES_FAILURE_LIMIT),  # one email from one address
+    ("username", env.int("DJANGO_LOGIN_FAILURES_PER_EMAIL", default=20)),  # one email from any address
+    ("ip_address", env.int("DJANGO_LOGIN_FAILURES_PER_ADDRESS", default=30)),  # one address, any email
+]
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _ in LOGIN_FAILURE_LIMITS]
+AXES_HANDLER = "clinic.lib.auth.TieredLockoutHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address behind DJANGO_TRUSTED_PROXIES proxies: the same helper as the rate limits and access log.
+AXES_CLIENT_IP_CALLABLE = "clinic.lib.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "clinic.lib.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -201,6 +210,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For (clinic.lib.http.client_ip). With 0,
+# the header is ignored, so a visitor cannot choose the address that rate limits and the access log see.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.db import models
 from django.http import HttpRequest
 
+from clinic.lib.http import client_ip
 from clinic.models import AccessLog, Patient
 from clinic.services import access_log_record
 
@@ -21,5 +21,5 @@ def log_patient_access(
         patient=patient,
         obj=obj,
         action=action,
-        ip_address=get_client_ip_address(request) or None,
+        ip_address=client_ip(request),
     )

@@ -138,7 +138,8 @@ def _book(
     request: HttpRequest, form: BookingConfirmForm, *, patient: Patient | None, visitor: dict | None, tz: str
 ) -> HttpResponse:
     data = form.cleaned_data
-    if not booking_allowed(request, email=patient.user.email if patient else visitor["email"]):
+    email = patient.user.email if patient else visitor["email"]
+    if not booking_allowed(request, email=email, attempt=str(data["idempotency_key"])):
         return error_page(request, "Too many booking attempts. Please wait an hour, or call us.", status=429)
     try:
         appointment = _book_for(request, form, patient=patient, visitor=visitor)

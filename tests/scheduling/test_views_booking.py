@@ -8,6 +8,7 @@ from urllib.parse import unquote
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Patient
@@ -319,6 +320,40 @@ def test_booking_post_is_rate_limited_per_ip(client, provider, phone_type, setti
     session.save()
     response = client.post(url, confirm_form(client, provider, THURSDAY_11AM))
     assert response.status_code == 429
+
+
+def test_retries_of_one_booking_count_once(patient_client, provider, phone_type, settings) -> None:
+    settings.BOOKING_RATE_LIMITS = {"ip": (3, 3600), "email": (2, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    responses = [patient_client.post(url, data) for _ in range(10)]  # the same POST again and again
+    assert {response.status_code for response in responses} == {302}
+    assert Appointment.objects.count() == 1
+    second = patient_client.post(url, confirm_form(patient_client, provider, THURSDAY_11AM))
+    assert second.status_code == 302  # a second, distinct booking is the second one counted
+    third = confirm_form(patient_client, provider, THURSDAY_11AM + dt.timedelta(hours=1))
+    assert patient_client.post(url, third).status_code == 429
+    assert patient_client.post(url, third).status_code == 429  # and its retry is refused the same way
+
+
+def test_booking_limit_per_ip_is_per_client_behind_the_proxy(client, provider, phone_type, settings) -> None:
+    settings.TRUSTED_PROXIES = 1
+    settings.BOOKING_RATE_LIMITS = {"ip": (1, 3600), "email": (100, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    as_visitor(client)
+    first = client.post(
+        url, confirm_form(client, provider, WEDNESDAY_10AM), HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy
+    )
+    assert first.status_code == 302
+    other = as_visitor(Client())
+    session = other.session
+    session["scheduling_visitor"]["email"] = "someone.else@example.com"
+    session.save()
+    data = confirm_form(other, provider, THURSDAY_11AM)
+    assert other.post(url, data, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy).status_code == 302
+    again = confirm_form(other, provider, THURSDAY_11AM + dt.timedelta(hours=1))
+    assert other.post(url, again, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy).status_code == 429
 
 
 def test_cache_outage_does_not_block_booking(patient_client, provider, phone_type) -> None:
