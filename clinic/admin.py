@@ -7,6 +7,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.models import AccessLog, Notification, Patient, User
 
 
@@ -27,7 +28,8 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
+    patient_field = None
     list_display = ("full_name", "user", "date_of_birth", "phone", "time_zone", "created_at")
     list_select_related = ("user",)
     list_filter = ("sex_at_birth", "time_zone")
@@ -50,7 +52,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(PatientRecordsAdminMixin, admin.ModelAdmin):
     list_display = ("at", "user", "patient", "action", "object_type", "object_id", "ip_address")
     list_select_related = ("user", "patient")
     list_filter = ("action", "object_type")

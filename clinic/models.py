@@ -93,6 +93,10 @@ class Patient(models.Model):
         indexes: ClassVar = [
             models.Index(Lower("legal_last_name"), Lower("legal_first_name"), name="clinic_patient_name_idx"),
         ]
+        permissions: ClassVar = [
+            # Staff read records on the staff pages; Django admin shows patients only to roles that hold this.
+            ("view_patients_in_admin", "Can see patients and their appointments in Django admin"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -163,10 +167,15 @@ class Notification(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who looked at or changed which patient's record. Append-only."""
+    """Who looked at or changed which patient's record, one row per patient. Append-only.
+
+    A page that lists patients (a search, a calendar) writes one LIST row per patient it showed, all in one
+    insert, each naming the page; a page about one patient writes a VIEW row naming the record it showed.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        LIST = "list", "Shown in a list"
         CREATE = "create", "Created"
         UPDATE = "update", "Updated"
         EXPORT = "export", "Exported"
@@ -176,6 +185,7 @@ class AccessLog(models.Model):
     object_type = models.CharField(max_length=100, help_text="app_label.model of the record shown.")
     object_id = models.CharField(max_length=64)
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
+    page = models.CharField(max_length=100, blank=True, help_text="The URL name of the page that showed it.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

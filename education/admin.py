@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.markdown import render_markdown
 from education import services
 from education.forms import ArticleImportForm
@@ -117,7 +118,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ArticleAcknowledgement)
-class ArticleAcknowledgementAdmin(admin.ModelAdmin):
+class ArticleAcknowledgementAdmin(PatientRecordsAdminMixin, admin.ModelAdmin):
     list_display = ("article", "patient", "version", "acknowledged_at")
     list_filter = ("article",)
     list_select_related = ("article", "patient__user")

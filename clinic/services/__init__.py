@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic.services.access import access_log_record
+from clinic.services.access import access_log_record, access_log_record_list
 from clinic.services.accounts import (
     email_verify,
     password_reset_request,
@@ -24,6 +24,7 @@ from clinic.services.notifications import (
 __all__ = [
     "SendOutcome",
     "access_log_record",
+    "access_log_record_list",
     "email_verify",
     "notification_enqueue",
     "notification_send",

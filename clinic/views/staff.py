@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET
 from clinic import selectors
 from clinic.decorators import staff_required
 from clinic.forms import PatientSearchForm
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 
 PATIENTS_PER_PAGE = 25
 
@@ -19,6 +19,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     form = PatientSearchForm(request.GET)
     query = form.cleaned_data["q"] if form.is_valid() else ""
     page = Paginator(selectors.patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
+    log_patients_listed(request, (patient.pk for patient in page.object_list))
     template = "clinic/staff/partials/patient_rows.html" if request.htmx else "clinic/staff/patient_list.html"
     return render(request, template, {"form": form, "page": page, "query": query})
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
 from clinic.forms import PatientSearchForm
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.models import AccessLog, Patient
 from clinic.services import patient_register
 from scheduling import selectors, services
@@ -48,6 +48,7 @@ def book_find(request: HttpRequest) -> HttpResponse:
     query = form.cleaned_data["q"] if form.is_valid() else ""
     patients = clinic_selectors.patients_search(query=query) if query else Patient.objects.none()
     page = Paginator(patients, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    log_patients_listed(request, (patient.pk for patient in page.object_list))
     template = "scheduling/staff/partials/book_patients.html" if request.htmx else "scheduling/staff/book_find.html"
     return render(request, template, {"form": form, "page": page, "query": query})
 
