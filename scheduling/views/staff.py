@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
-from clinic.forms import PatientSearchForm
 from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.lib.time import clinic_tz
 from scheduling import selectors, services
@@ -41,7 +40,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     failed = clinic_selectors.notifications_failed() if user.has_perm("clinic.view_notification") else None
     context: dict[str, Any] = {
-        "search_form": PatientSearchForm(),
         "failed_count": failed.count() if failed is not None else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),

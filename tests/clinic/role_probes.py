@@ -18,6 +18,7 @@ def _appointment(world: World):
 PROBES = {
     "See the patient directory and search it": [
         Probe("patient-list", lambda w: Call("GET", reverse("clinic:staff-patient-list"))),
+        Probe("patient-search", lambda w: Call("POST", reverse("clinic:staff-patient-list"), {"q": "a"})),
     ],
     "Open a patient's record": [
         Probe("patient-detail", lambda w: Call("GET", reverse("clinic:staff-patient-detail", args=[w.patient.pk]))),
