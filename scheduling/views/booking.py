@@ -15,7 +15,7 @@ from clinic.models import Patient
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
-from scheduling.models import Appointment, AppointmentType
+from scheduling.models import Appointment, AppointmentType, Provider
 from scheduling.ratelimit import booking_allowed
 from scheduling.views.common import (
     error_page,
@@ -29,7 +29,7 @@ from scheduling.views.common import (
 from scheduling.views.picker import build_picker
 
 VISITOR_KEY = "scheduling_visitor"
-BOOKED_KEY = "scheduling_booked"
+RECEIPT_KEY = "scheduling_receipt"
 
 
 def _type_or_404(slug: str) -> AppointmentType:
@@ -147,14 +147,22 @@ def _book(
         return _slot_taken(request, form.appointment_type, data["start"], tz, message=str(error))
     except BookingError as error:
         return error_page(request, str(error), back_url=_pick_url(form.appointment_type, tz))
+    if patient is not None:
+        return redirect(with_query(reverse("scheduling:book-done", args=[appointment.pk]), tz=tz))
+    # A visitor gets the same answer whoever owns the email (a new one, a patient's, a staff member's, for
+    # which nothing is booked): a receipt of what they chose, on a page whose address names no appointment.
     # The visitor's details stay in the session, so a repeated POST of this form finds its booking.
-    request.session[BOOKED_KEY] = [*request.session.get(BOOKED_KEY, [])[-9:], appointment.pk]
-    return redirect(with_query(reverse("scheduling:book-done", args=[appointment.pk]), tz=tz))
+    request.session[RECEIPT_KEY] = {
+        "provider": data["provider"].pk,
+        "type": form.appointment_type.pk,
+        "start": data["start"].isoformat(),
+    }
+    return redirect(with_query(reverse("scheduling:book-done-visitor"), tz=tz))
 
 
 def _book_for(
     request: HttpRequest, form: BookingConfirmForm, *, patient: Patient | None, visitor: dict | None
-) -> Appointment:
+) -> Appointment | None:
     data = form.cleaned_data
     common = {
         "provider": data["provider"],
@@ -172,12 +180,33 @@ def _book_for(
 @require_GET
 def book_done(request: HttpRequest, pk: int) -> HttpResponse:
     patient = request_patient(request)
-    if patient is not None:
-        appointment = selectors.appointment_for_patient(patient=patient, pk=pk)
-    elif pk in request.session.get(BOOKED_KEY, []):
-        # A visitor sees only what this browser session booked.
-        appointment = selectors.appointment_for_staff(pk=pk)
-    else:
+    if patient is None:
         raise Http404
-    context = {"appointment": appointment, "tz": viewer_tz(request, patient), "patient": patient}
+    appointment = selectors.appointment_for_patient(patient=patient, pk=pk)
+    context = {
+        "start": appointment.start,
+        "provider": appointment.provider,
+        "appointment_type": appointment.appointment_type,
+        "status": appointment.get_status_display(),
+        "tz": viewer_tz(request, patient),
+        "patient": patient,
+    }
+    return render(request, "scheduling/book_done.html", context)
+
+
+@require_GET
+def book_done_visitor(request: HttpRequest) -> HttpResponse:
+    """What this browser session last booked as a visitor, from its receipt (never another session's)."""
+    receipt = request.session.get(RECEIPT_KEY)
+    if not receipt:
+        raise Http404
+    provider = get_object_or_404(Provider, pk=receipt["provider"])
+    context = {
+        "start": dt.datetime.fromisoformat(receipt["start"]),
+        "provider": provider,
+        "appointment_type": get_object_or_404(AppointmentType, pk=receipt["type"]),
+        "status": Appointment.Status.CONFIRMED.label,
+        "tz": viewer_tz(request),
+        "patient": None,
+    }
     return render(request, "scheduling/book_done.html", context)

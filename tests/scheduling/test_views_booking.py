@@ -176,7 +176,7 @@ def test_visitor_books_gets_account_and_emails(
         response = client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     appointment = Appointment.objects.get()
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("scheduling:book-done", args=[appointment.pk]))
+    assert response["Location"].startswith(reverse("scheduling:book-done-visitor"))
     assert appointment.patient.user.email == "jordan.lee@example.com"
     assert appointment.patient.time_zone == "America/Denver"
     assert len(mail.outbox) == 2  # the confirmation and the set-password link
@@ -192,6 +192,41 @@ def test_booking_page_of_another_session_is_404(client, anon_client, provider, p
     client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     appointment = Appointment.objects.get()
     assert anon_client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404
+    assert client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404  # no ids for visitors
+    assert anon_client.get(reverse("scheduling:book-done-visitor")).status_code == 404
+
+
+def _visitor_booking(email: str, provider, start, on_commit) -> tuple:
+    from django.test import Client as _Client
+
+    visitor = as_visitor(_Client())
+    session = visitor.session
+    session["scheduling_visitor"]["email"] = email
+    session.save()
+    data = confirm_form(visitor, provider, start)
+    with on_commit(execute=True):
+        response = visitor.post(confirm_url(provider, start).split("?")[0], data)
+        again = visitor.post(confirm_url(provider, start).split("?")[0], data)
+    page = visitor.get(response["Location"])
+    return response, again, page
+
+
+def test_a_staff_email_gets_the_same_answer_as_any_other(
+    provider, phone_type, front_desk, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 12, finding 9: the answer must not tell a visitor that an email belongs to staff."""
+    PatientFactory(user__email="known.patient@example.com")
+    answers = {}
+    for n, email in enumerate(["brand.new@example.com", "known.patient@example.com", front_desk.email]):
+        start = WEDNESDAY_10AM + dt.timedelta(hours=n)
+        response, again, page = _visitor_booking(email, provider, start, django_capture_on_commit_callbacks)
+        answers[email] = (response.status_code, response["Location"], again["Location"], page.status_code)
+        assert b"You are booked" in page.content
+        assert f"Wednesday, March 4, 2026 at {['10:00 AM', '11:00 AM', '12:00 PM'][n]}".encode() in page.content
+    assert len(set(answers.values())) == 1, answers
+    assert Appointment.objects.count() == 2  # nothing was booked on the staff account
+    staff_mail = [m for m in mail.outbox if m.to == [front_desk.email]]
+    assert len(staff_mail) == 1 and "nothing was booked" in staff_mail[0].body
 
 
 def test_existing_email_is_not_revealed(client, provider, phone_type) -> None:
