@@ -48,13 +48,18 @@ def staff_search(request: HttpRequest) -> StaffSearch:
     return StaffSearch(query, token if query else "")
 
 
+def search_redirect(request: HttpRequest, search: StaffSearch, *, base_url: str) -> HttpResponse | None:
+    """A POST from a plain form goes to the results' URL (so a reload never re-posts), before any patient is
+    read or logged; None for a GET or an htmx POST, which are answered in place."""
+    if request.method == "POST" and not request.htmx:
+        return redirect(search.url(base_url))
+    return None
+
+
 def search_response(
     request: HttpRequest, search: StaffSearch, *, base_url: str, template: str, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
-    """A POST from a plain form is redirected to the results (so reloading never re-posts); htmx gets the partial,
-    with the token's URL pushed to the address bar; a GET renders the page."""
-    if request.method == "POST" and not request.htmx:
-        return redirect(search.url(base_url))
+    """htmx gets the partial, with the token's URL pushed to the address bar; a GET renders the page."""
     response = render(request, partial if request.htmx else template, {**context, "search": search.token})
     if request.method == "POST":
         response["HX-Push-Url"] = search.url(base_url)

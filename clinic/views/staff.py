@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic import selectors
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access, log_patients_listed
-from clinic.lib.search import search_response, staff_search
+from clinic.lib.search import search_redirect, search_response, staff_search
 
 PATIENTS_PER_PAGE = 25
 
@@ -18,6 +18,8 @@ PATIENTS_PER_PAGE = 25
 @require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
     search = staff_search(request)  # POSTed, so the term never lands in a URL
+    if redirected := search_redirect(request, search, base_url=reverse("clinic:staff-patient-list")):
+        return redirected
     patients = selectors.patients_search(query=search.query)
     page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page") if request.method == "GET" else 1)
     log_patients_listed(request, (patient.pk for patient in page.object_list))

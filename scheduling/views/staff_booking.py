@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access, log_patients_listed
-from clinic.lib.search import search_response, staff_search
+from clinic.lib.search import search_redirect, search_response, staff_search
 from clinic.models import AccessLog, Patient
 from clinic.services import patient_register
 from scheduling import selectors, services
@@ -45,6 +45,8 @@ def _confirm_url(patient: Patient, appointment_type: AppointmentType, slot: Any)
 @require_http_methods(["GET", "POST"])
 def book_find(request: HttpRequest) -> HttpResponse:
     search = staff_search(request)  # POSTed, so the caller's name never lands in a URL
+    if redirected := search_redirect(request, search, base_url=reverse("scheduling:staff-book")):
+        return redirected
     patients = clinic_selectors.patients_search(query=search.query) if search.query else Patient.objects.none()
     page = Paginator(patients, RESULTS_PER_PAGE).get_page(request.GET.get("page") if request.method == "GET" else 1)
     log_patients_listed(request, (patient.pk for patient in page.object_list))

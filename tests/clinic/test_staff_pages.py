@@ -133,3 +133,13 @@ class TestSearchTermsStayOutOfUrls:
         home = staff_client_for(nurse).get(reverse("scheduling:staff-home")).content.decode()
         form = home[home.index('role="search"') - 80 : home.index('role="search"')]
         assert 'method="post"' in form
+
+    def test_the_posted_search_logs_once_on_the_results_page(self, nurse, staff_client_for) -> None:
+        from clinic.models import AccessLog
+
+        shown = PatientFactory(legal_last_name="Rivera")
+        client = staff_client_for(nurse)
+        location = client.post(LIST, {"q": "Rivera"})["Location"]
+        assert not AccessLog.objects.exists()  # the redirect shows nobody
+        client.get(location)
+        assert list(AccessLog.objects.values_list("patient_id", flat=True)) == [shown.pk]
