@@ -20,7 +20,7 @@ class PatientRecordsAdminMixin:
     - Every permission also needs ``clinic.view_patients_in_admin`` (docs/roles.md: front desk, nurses and
       clinicians read patients on the staff pages, which log each view, not in admin).
     - The list writes one access-log row per patient on the page; the change, history and historical-version
-      pages write one row for the record shown (an update when a change is saved).
+      pages write one row for the record shown (an update when a change is saved, a create when one is added).
     """
 
     patient_field: str | None = "patient"  # None: the model is Patient
@@ -66,6 +66,10 @@ class PatientRecordsAdminMixin:
             action = AccessLog.Action.UPDATE if saved else AccessLog.Action.VIEW
             self._log_one(request, object_id, action, (getattr(response, "context_data", None) or {}).get("original"))
         return response
+
+    def response_add(self, request: HttpRequest, obj: models.Model, post_url_continue: str | None = None) -> Any:
+        log_patient_access(request, self._patient_of(obj), obj, action=AccessLog.Action.CREATE)
+        return super().response_add(request, obj, post_url_continue)
 
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None

@@ -180,3 +180,22 @@ def test_admin_lists_of_patients_log_in_a_flat_number_of_queries(name, clinic_ad
     assert response.status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
     assert AccessLog.objects.filter(page=name).count() == 2 + 27
+
+
+def test_adding_a_patient_in_admin_is_logged_as_a_create(clinic_admin, staff_client_for) -> None:
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    data = {
+        "user": user.pk,
+        "legal_first_name": "Ada",
+        "legal_last_name": "Byron",
+        "date_of_birth": "1985-06-01",
+        "sex_at_birth": "female",
+        "phone": "+16175550111",
+        "time_zone": "America/New_York",
+    }
+    response = staff_client_for(clinic_admin).post(reverse("admin:clinic_patient_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    entry = AccessLog.objects.get(user=clinic_admin)
+    assert (entry.action, entry.patient.user) == (AccessLog.Action.CREATE, user)
