@@ -53,12 +53,12 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(AccessLog)
 class AccessLogAdmin(PatientRecordsAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "user", "patient", "action", "object_type", "object_id", "ip_address")
+    list_display = ("at", "user", "patient", "action", "object_type", "object_id", "page", "ip_address")
     list_select_related = ("user", "patient")
-    list_filter = ("action", "object_type")
+    list_filter = ("action", "object_type", "page")
     search_fields = ("user__email", "patient__legal_last_name", "object_id")
     date_hierarchy = "at"
-    readonly_fields: ClassVar = ["at", "user", "patient", "action", "object_type", "object_id", "ip_address"]
+    readonly_fields: ClassVar = ["at", "user", "patient", "action", "object_type", "object_id", "page", "ip_address"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
