@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from clinic import services
+from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.roles import STAFF_ROLES, may_manage_account
 from clinic.models import AccessLog, Notification, Patient, User
 
@@ -126,7 +127,8 @@ admin.site.register(StaticDevice, _DeviceAdmin)
 
 
 @admin.register(Patient)
-class PatientAdmin(SimpleHistoryAdmin):
+class PatientAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
+    patient_field = None
     list_display = ("full_name", "user", "date_of_birth", "phone", "time_zone", "created_at")
     list_select_related = ("user",)
     list_filter = ("sex_at_birth", "time_zone")
@@ -149,13 +151,13 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "patient", "action", "object_type", "object_id", "ip_address")
+class AccessLogAdmin(PatientRecordsAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "user", "patient", "action", "object_type", "object_id", "page", "ip_address")
     list_select_related = ("user", "patient")
-    list_filter = ("action", "object_type")
+    list_filter = ("action", "object_type", "page")
     search_fields = ("user__email", "patient__legal_last_name", "object_id")
     date_hierarchy = "at"
-    readonly_fields: ClassVar = ["at", "user", "patient", "action", "object_type", "object_id", "ip_address"]
+    readonly_fields: ClassVar = ["at", "user", "patient", "action", "object_type", "object_id", "page", "ip_address"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

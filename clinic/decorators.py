@@ -31,12 +31,32 @@ def staff_required(perm: str, *or_perms: str) -> Callable[[View], View]:
             if not any(user.has_perm(p) for p in perms):
                 raise PermissionDenied
             if not user.is_verified():
-                return redirect(f"{reverse('clinic:two-factor')}?{urlencode({'next': request.get_full_path()})}")
+                return _to_second_factor(request)
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def _to_second_factor(request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse('clinic:two-factor')}?{urlencode({'next': request.get_full_path()})}")
+
+
+def second_factor_if_staff(view: View) -> View:
+    """Account pages anyone may use (changing a password) still need the second factor from staff.
+
+    Without it, a stolen staff password alone could replace the password and lock its owner out.
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_clinic_staff and not user.is_verified():
+            return _to_second_factor(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def patient_required(view: View) -> View:

@@ -17,6 +17,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from clinic.managers import AccessLogQuerySet, UserManager
+from clinic.validators import validate_date_of_birth, validate_person_name
 
 
 def validate_time_zone(value: str) -> None:
@@ -25,6 +26,7 @@ def validate_time_zone(value: str) -> None:
 
 
 def validate_not_future(value: date) -> None:
+    """Kept for migration 0001; fields use ``clinic.validators.validate_date_of_birth``."""
     if value > timezone.localdate():
         raise ValidationError("A date of birth cannot be in the future.", code="future_date")
 
@@ -82,14 +84,16 @@ class Patient(models.Model):
         UNKNOWN = "unknown", "Prefer not to say / unknown"
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient")
-    legal_first_name = models.CharField(max_length=100)
-    legal_last_name = models.CharField(max_length=100)
-    preferred_name = models.CharField(max_length=100, blank=True, help_text="What you like to be called.")
-    date_of_birth = models.DateField(validators=[validate_not_future])
+    legal_first_name = models.CharField(max_length=100, validators=[validate_person_name])
+    legal_last_name = models.CharField(max_length=100, validators=[validate_person_name])
+    preferred_name = models.CharField(
+        max_length=100, blank=True, help_text="What you like to be called.", validators=[validate_person_name]
+    )
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices, default=SexAtBirth.UNKNOWN)
     phone = PhoneNumberField()
     time_zone = models.CharField(max_length=64, default="America/New_York", validators=[validate_time_zone])
-    emergency_contact_name = models.CharField(max_length=200, blank=True)
+    emergency_contact_name = models.CharField(max_length=200, blank=True, validators=[validate_person_name])
     emergency_contact_phone = PhoneNumberField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -100,6 +104,10 @@ class Patient(models.Model):
         ordering: ClassVar = ["legal_last_name", "legal_first_name", "pk"]
         indexes: ClassVar = [
             models.Index(Lower("legal_last_name"), Lower("legal_first_name"), name="clinic_patient_name_idx"),
+        ]
+        permissions: ClassVar = [
+            # Staff read records on the staff pages; Django admin shows patients only to roles that hold this.
+            ("view_patients_in_admin", "Can see patients and their appointments in Django admin"),
         ]
 
     def __str__(self) -> str:
@@ -171,10 +179,15 @@ class Notification(models.Model):
 
 
 class AccessLog(models.Model):
-    """Who looked at or changed which patient's record. Append-only."""
+    """Who looked at or changed which patient's record, one row per patient. Append-only.
+
+    A page that lists patients (a search, a calendar) writes one LIST row per patient it showed, all in one
+    insert, each naming the page; a page about one patient writes a VIEW row naming the record it showed.
+    """
 
     class Action(models.TextChoices):
         VIEW = "view", "Viewed"
+        LIST = "list", "Shown in a list"
         CREATE = "create", "Created"
         UPDATE = "update", "Updated"
         EXPORT = "export", "Exported"
@@ -184,6 +197,7 @@ class AccessLog(models.Model):
     object_type = models.CharField(max_length=100, help_text="app_label.model of the record shown.")
     object_id = models.CharField(max_length=64)
     action = models.CharField(max_length=10, choices=Action.choices, default=Action.VIEW)
+    page = models.CharField(max_length=100, blank=True, help_text="The URL name of the page that showed it.")
     at = models.DateTimeField(default=timezone.now, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
 

@@ -9,6 +9,8 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from clinic.lib.devkey import dev_secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -20,8 +22,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (only DJANGO_DEBUG=true has a dev default).")
-    SECRET_KEY = "dev-only-not-secret-" + "x" * 40
+        raise ImproperlyConfigured("Set DJANGO_SECRET_KEY (only DJANGO_DEBUG=true makes its own key).")
+    # Never a published constant: each checkout makes its own random key in var/ on first run.
+    SECRET_KEY = dev_secret_key(VAR_DIR)
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -55,6 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their caching; above everything that builds pages.
+    "clinic.middleware.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,7 +92,16 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain text (email subjects and bodies): no HTML escaping, or "O'Brien" arrives as "O&#x27;Brien".
+        # Render with using=TEXT_TEMPLATES; never use it for HTML.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "OPTIONS": {"autoescape": False},
+    },
 ]
+TEXT_TEMPLATES = "text"
 
 # --- Database ---------------------------------------------------------------------------------------
 
@@ -175,9 +189,18 @@ STAFF_IDLE_TIMEOUT = timedelta(minutes=env.int("DJANGO_STAFF_IDLE_MINUTES", defa
 SESSION_MAX_AGE = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
+# Failed logins within the cool-off, per tier (clinic.lib.auth.TieredLockoutHandler). Only failures count.
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMITS = [
+    (["username", "ip_address"], AXES_FAILURE_LIMIT),  # one email from one address
+    ("username", env.int("DJANGO_LOGIN_FAILURES_PER_EMAIL", default=20)),  # one email from any address
+    ("ip_address", env.int("DJANGO_LOGIN_FAILURES_PER_ADDRESS", default=30)),  # one address, any email
+]
+AXES_LOCKOUT_PARAMETERS = [parameters for parameters, _ in LOGIN_FAILURE_LIMITS]
+AXES_HANDLER = "clinic.lib.auth.TieredLockoutHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address behind DJANGO_TRUSTED_PROXIES proxies: the same helper as the rate limits and access log.
+AXES_CLIENT_IP_CALLABLE = "clinic.lib.http.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "clinic.lib.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -198,10 +221,34 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 if env.bool("DJANGO_BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# How many reverse proxies in front of the app append to X-Forwarded-For (clinic.lib.http.client_ip). With 0,
+# the header is ignored, so a visitor cannot choose the address that rate limits and the access log see.
+TRUSTED_PROXIES = env.int("DJANGO_TRUSTED_PROXIES", default=0)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# No page needs a device feature; deny them all (clinic.middleware.PrivacyHeadersMiddleware sends it).
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+)
 
 # Everything is served from this origin: no CDN, no analytics, nothing that leaks page views.
 CONTENT_SECURITY_POLICY = {

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.markdown import render_markdown
 from education import selectors, services
 from education.forms import ArticleImportForm
@@ -207,7 +208,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(ArticleAcknowledgement)
-class ArticleAcknowledgementAdmin(admin.ModelAdmin):
+class ArticleAcknowledgementAdmin(PatientRecordsAdminMixin, admin.ModelAdmin):
     list_display = ("article", "patient", "version", "acknowledged_at")
     list_filter = ("article",)
     list_select_related = ("article", "patient__user")

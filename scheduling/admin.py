@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from clinic.lib.admin import PatientRecordsAdminMixin
 from scheduling.models import (
     Appointment,
     AppointmentType,
@@ -137,7 +138,7 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(SimpleHistoryAdmin):
+class AppointmentAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
     list_display = ("start", "end", "patient", "provider", "appointment_type", "status", "arrived_at", "booked_by")
     list_filter = ("status", "provider", "appointment_type", ("start", admin.DateFieldListFilter))
     list_select_related = ("patient", "provider", "appointment_type", "booked_by")

@@ -107,3 +107,11 @@ def reminder(notification: Notification) -> EmailContent:
     ):
         raise NotificationObsolete
     return EmailContent(appointment_context(appointment))
+
+
+@register("scheduling/staff_email_used")
+def staff_email_used(notification: Notification) -> EmailContent:
+    """Someone booked online with a staff account's email; nothing was booked."""
+    if notification.recipient is None or not notification.recipient.is_active:
+        raise NotificationObsolete
+    return EmailContent({"staff_book_path": reverse("scheduling:staff-book")})

@@ -16,12 +16,11 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
 from clinic.lib.timezones import time_zone_choices
-from clinic.models import User, validate_not_future
+from clinic.models import User
 from clinic.selectors import user_by_email
+from clinic.validators import validate_date_of_birth, validate_person_name
 from scheduling import selectors
 from scheduling.models import AppointmentType, MarkAction, Provider
-
-OLDEST_BIRTH_YEAR = 1900
 
 
 def slot_param(start: dt.datetime) -> str:
@@ -111,8 +110,8 @@ class RescheduleForm(forms.Form):
 class VisitorDetailsForm(forms.Form):
     """Who is booking, when they are not logged in (or when the front desk adds a new patient)."""
 
-    legal_first_name = forms.CharField(label="Legal first name", max_length=100)
-    legal_last_name = forms.CharField(label="Legal last name", max_length=100)
+    legal_first_name = forms.CharField(label="Legal first name", max_length=100, validators=[validate_person_name])
+    legal_last_name = forms.CharField(label="Legal last name", max_length=100, validators=[validate_person_name])
     email = forms.EmailField(
         label="Email",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -123,7 +122,7 @@ class VisitorDetailsForm(forms.Form):
         help_text="A US number, or an international number starting with +.",
         error_messages={"invalid": "Enter a valid phone number, for example 617 555 0101 or +44 20 7946 0958."},
     )
-    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_not_future])
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_date_of_birth])
     time_zone = forms.ChoiceField(
         label="Your time zone", choices=time_zone_choices, help_text="Emails show times in this zone."
     )
@@ -137,12 +136,6 @@ class VisitorDetailsForm(forms.Form):
 
     def clean_email(self) -> str:
         return User.objects.normalize_email(self.cleaned_data["email"]).strip()
-
-    def clean_date_of_birth(self) -> dt.date:
-        born = self.cleaned_data["date_of_birth"]
-        if born.year < OLDEST_BIRTH_YEAR:
-            raise forms.ValidationError("Check the year of birth.", code="too_old")
-        return born
 
     def to_session(self) -> dict[str, str]:
         data = self.cleaned_data

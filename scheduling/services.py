@@ -38,6 +38,7 @@ KIND_BOOKING_ADDED = "scheduling/booking_added"
 KIND_RESCHEDULED = "scheduling/rescheduled"
 KIND_CANCELLED = "scheduling/cancelled"
 KIND_REMINDER = "scheduling/reminder"
+KIND_STAFF_EMAIL_USED = "scheduling/staff_email_used"
 
 
 # --- Booking ----------------------------------------------------------------------------------------
@@ -80,11 +81,13 @@ def book_for_visitor(
     appointment_type: AppointmentType,
     start: datetime,
     idempotency_key: str | None = None,
-) -> Appointment:
+) -> Appointment | None:
     """Book for someone who is not logged in.
 
     A new email gets an account without a password (and a link to set one). An email that already has
-    an account gets the booking attached and its owner is told by email; the caller sees no difference.
+    an account gets the booking attached and its owner is told by email. A staff account's email books
+    nothing (patient data never goes on a staff account): its owner is told by email and this returns None.
+    The caller answers all three the same way, so the form never shows whose email it is.
     """
     details = {
         "email": email,
@@ -105,12 +108,20 @@ def book_for_visitor(
 @transaction.atomic
 def _book_for_visitor_once(
     *, details: dict[str, Any], booking: dict[str, Any], idempotency_key: str | None
-) -> Appointment:
+) -> Appointment | None:
     existing = user_by_email(details["email"])
     if existing is not None:
         patient = getattr(existing, "patient", None)
         if patient is None:  # a staff address: never attach patient data to it
-            raise BookingError("We could not complete this booking online. Please call us to book.")
+            _check_slot(**booking)  # a taken slot answers as it would for anyone
+            notification_enqueue(
+                kind=KIND_STAFF_EMAIL_USED,
+                # One email per booking attempt, however often the form is re-sent.
+                idempotency_key=f"staff-email-used:{existing.pk}:{idempotency_key or timezone.now().isoformat()}",
+                recipient=existing,
+            )
+            logger.info("Visitor booking with the email of staff user %s: nothing booked", existing.pk)
+            return None
         email_kind = KIND_BOOKING_ADDED
     else:
         _check_slot(**booking)  # before making an account, so a taken slot leaves nothing behind

@@ -9,8 +9,8 @@ app_name = "scheduling"
 urlpatterns = [
     # Booking, open to visitors and patients
     path("book/", booking.book_start, name="book-start"),
+    path("book/booked/", booking.book_done_visitor, name="book-done-visitor"),
     path("book/booked/<int:pk>/", booking.book_done, name="book-done"),
-    path("book/booked/<int:pk>/calendar.ics", booking.book_done_calendar, name="book-done-calendar"),
     path("book/<slug:type_slug>/", booking.book_pick, name="book-pick"),
     path("book/<slug:type_slug>/details/", booking.book_details, name="book-details"),
     path("book/<slug:type_slug>/confirm/", booking.book_confirm, name="book-confirm"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clinic.services.access import access_log_record
+from clinic.services.access import access_log_record, access_log_record_list
 from clinic.services.accounts import (
     account_deactivate,
     account_roles_saved,
@@ -27,6 +27,7 @@ from clinic.services.notifications import (
 __all__ = [
     "SendOutcome",
     "access_log_record",
+    "access_log_record_list",
     "account_deactivate",
     "account_roles_saved",
     "account_send_password_link",

@@ -172,10 +172,12 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
         **content.context,
     }
     prefix = f"emails/{notification.kind}"
-    subject = " ".join(render_to_string(f"{prefix}/subject.txt", context).split())
+    # Text parts go through the engine without HTML escaping; the HTML part through the escaping one.
+    text = settings.TEXT_TEMPLATES
+    subject = " ".join(render_to_string(f"{prefix}/subject.txt", context, using=text).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"{prefix}/body.txt", context),
+        body=render_to_string(f"{prefix}/body.txt", context, using=text),
         to=[recipient.email if recipient else notification.to_email],
         headers={"X-Notification-Id": str(notification.pk)},
     )

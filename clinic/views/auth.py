@@ -11,8 +11,10 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 
+from clinic.decorators import second_factor_if_staff
 from clinic.forms import LoginForm, OutboxPasswordResetForm
 from clinic.lib.auth import MODEL_BACKEND
 
@@ -56,5 +58,6 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
         return response
 
 
+@method_decorator(second_factor_if_staff, name="dispatch")
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("clinic:password-change-done")

@@ -3,24 +3,34 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import selectors
 from clinic.decorators import staff_required
-from clinic.forms import PatientSearchForm
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
+from clinic.lib.search import search_redirect, search_response, staff_search
 
 PATIENTS_PER_PAGE = 25
 
 
 @staff_required("clinic.view_patient")
-@require_GET
+@require_http_methods(["GET", "POST"])
 def patient_list(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(selectors.patients_search(query=query), PATIENTS_PER_PAGE).get_page(request.GET.get("page"))
-    template = "clinic/staff/partials/patient_rows.html" if request.htmx else "clinic/staff/patient_list.html"
-    return render(request, template, {"form": form, "page": page, "query": query})
+    search = staff_search(request)  # POSTed, so the term never lands in a URL
+    if redirected := search_redirect(request, search, base_url=reverse("clinic:staff-patient-list")):
+        return redirected
+    patients = selectors.patients_search(query=search.query)
+    page = Paginator(patients, PATIENTS_PER_PAGE).get_page(request.GET.get("page") if request.method == "GET" else 1)
+    log_patients_listed(request, (patient.pk for patient in page.object_list))
+    return search_response(
+        request,
+        search,
+        base_url=reverse("clinic:staff-patient-list"),
+        template="clinic/staff/patient_list.html",
+        partial="clinic/staff/partials/patient_rows.html",
+        context={"page": page, "query": search.query},
+    )
 
 
 @staff_required("clinic.view_patient")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,10 +17,9 @@ from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
 from scheduling.ics import add_to_calendar_links
-from scheduling.models import Appointment, AppointmentType
+from scheduling.models import Appointment, AppointmentType, Provider
 from scheduling.ratelimit import booking_allowed
 from scheduling.views.common import (
-    calendar_file_response,
     error_page,
     first_error,
     request_patient,
@@ -32,7 +31,7 @@ from scheduling.views.common import (
 from scheduling.views.picker import build_picker
 
 VISITOR_KEY = "scheduling_visitor"
-BOOKED_KEY = "scheduling_booked"
+RECEIPT_KEY = "scheduling_receipt"
 
 
 def _type_or_404(slug: str) -> AppointmentType:
@@ -141,7 +140,8 @@ def _book(
     request: HttpRequest, form: BookingConfirmForm, *, patient: Patient | None, visitor: dict | None, tz: str
 ) -> HttpResponse:
     data = form.cleaned_data
-    if not booking_allowed(request, email=patient.user.email if patient else visitor["email"]):
+    email = patient.user.email if patient else visitor["email"]
+    if not booking_allowed(request, email=email, attempt=str(data["idempotency_key"])):
         return error_page(request, "Too many booking attempts. Please wait an hour, or call us.", status=429)
     try:
         appointment = _book_for(request, form, patient=patient, visitor=visitor)
@@ -149,14 +149,22 @@ def _book(
         return _slot_taken(request, form.appointment_type, data["start"], tz, message=str(error))
     except BookingError as error:
         return error_page(request, str(error), back_url=_pick_url(form.appointment_type, tz))
+    if patient is not None:
+        return redirect(with_query(reverse("scheduling:book-done", args=[appointment.pk]), tz=tz))
+    # A visitor gets the same answer whoever owns the email (a new one, a patient's, a staff member's, for
+    # which nothing is booked): a receipt of what they chose, on a page whose address names no appointment.
     # The visitor's details stay in the session, so a repeated POST of this form finds its booking.
-    request.session[BOOKED_KEY] = [*request.session.get(BOOKED_KEY, [])[-9:], appointment.pk]
-    return redirect(with_query(reverse("scheduling:book-done", args=[appointment.pk]), tz=tz))
+    request.session[RECEIPT_KEY] = {
+        "provider": data["provider"].pk,
+        "type": form.appointment_type.pk,
+        "start": data["start"].isoformat(),
+    }
+    return redirect(with_query(reverse("scheduling:book-done-visitor"), tz=tz))
 
 
 def _book_for(
     request: HttpRequest, form: BookingConfirmForm, *, patient: Patient | None, visitor: dict | None
-) -> Appointment:
+) -> Appointment | None:
     data = form.cleaned_data
     common = {
         "provider": data["provider"],
@@ -174,26 +182,36 @@ def _book_for(
 @require_GET
 def book_done(request: HttpRequest, pk: int) -> HttpResponse:
     patient = request_patient(request)
-    appointment = _booked(request, patient, pk)
+    if patient is None:
+        raise Http404
+    appointment = selectors.appointment_for_patient(patient=patient, pk=pk)
     context = {
-        "appointment": appointment,
+        "start": appointment.start,
+        "provider": appointment.provider,
+        "appointment_type": appointment.appointment_type,
+        "status": appointment.get_status_display(),
         "tz": viewer_tz(request, patient),
         "patient": patient,
+        "screening_state": screening_state(patient=patient),
         "calendar_links": add_to_calendar_links(appointment),
-        "calendar_file_url": reverse("scheduling:book-done-calendar", args=[pk]),
+        "calendar_file_url": reverse("scheduling:appointment-calendar", args=[appointment.pk]),
     }
-    if patient is not None:
-        context["screening_state"] = screening_state(patient=patient)
     return render(request, "scheduling/book_done.html", context)
 
 
 @require_GET
-def book_done_calendar(request: HttpRequest, pk: int) -> HttpResponse:
-    return calendar_file_response(_booked(request, request_patient(request), pk))
-
-
-def _booked(request: HttpRequest, patient: Patient | None, pk: int) -> Appointment:
-    """The booking this browser just made: the patient's own, or one in the visitor's session."""
-    if patient is not None:
-        return selectors.appointment_for_patient(patient=patient, pk=pk)
-    return selectors.appointment_for_visitor(pk=pk, booked_ids=request.session.get(BOOKED_KEY, []))
+def book_done_visitor(request: HttpRequest) -> HttpResponse:
+    """What this browser session last booked as a visitor, from its receipt (never another session's)."""
+    receipt = request.session.get(RECEIPT_KEY)
+    if not receipt:
+        raise Http404
+    provider = get_object_or_404(Provider, pk=receipt["provider"])
+    context = {
+        "start": dt.datetime.fromisoformat(receipt["start"]),
+        "provider": provider,
+        "appointment_type": get_object_or_404(AppointmentType, pk=receipt["type"]),
+        "status": Appointment.Status.CONFIRMED.label,
+        "tz": viewer_tz(request),
+        "patient": None,
+    }
+    return render(request, "scheduling/book_done.html", context)

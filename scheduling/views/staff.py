@@ -19,8 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
-from clinic.forms import PatientSearchForm
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.lib.time import clinic_tz
 from intake import selectors as intake_selectors
 from scheduling import selectors, services
@@ -49,7 +48,6 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
     failed = clinic_selectors.notifications_failed() if user.has_perm("clinic.view_notification") else None
     context: dict[str, Any] = {
-        "search_form": PatientSearchForm(),
         "failed_count": failed.count() if failed is not None else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),
@@ -58,6 +56,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     if user.has_perm(VIEW_PERM):
         start, end = day_bounds(context["today"])
         context["todays_appointments"] = list(selectors.calendar_appointments(start=start, end=end))
+        log_patients_listed(request, (appointment.patient_id for appointment in context["todays_appointments"]))
     return render(request, "scheduling/staff/home.html", context)
 
 
@@ -71,6 +70,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     start, end = day_bounds(first, days)
     appointments = list(selectors.calendar_appointments(start=start, end=end, provider=provider))
     blocks = list(selectors.calendar_blocks(start=start, end=end, provider=provider))
+    log_patients_listed(request, (appointment.patient_id for appointment in appointments))
     step = dt.timedelta(days=days)
     params = {"view": view, "provider": provider.pk if provider else ""}
     context = {

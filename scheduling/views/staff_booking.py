@@ -14,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
-from clinic.forms import PatientSearchForm
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
+from clinic.lib.search import search_redirect, search_response, staff_search
 from clinic.models import AccessLog, Patient
 from clinic.services import patient_register
 from scheduling import selectors, services
@@ -42,14 +42,22 @@ def _confirm_url(patient: Patient, appointment_type: AppointmentType, slot: Any)
 
 
 @staff_required(BOOK_PERM)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def book_find(request: HttpRequest) -> HttpResponse:
-    form = PatientSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    patients = clinic_selectors.patients_search(query=query) if query else Patient.objects.none()
-    page = Paginator(patients, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    template = "scheduling/staff/partials/book_patients.html" if request.htmx else "scheduling/staff/book_find.html"
-    return render(request, template, {"form": form, "page": page, "query": query})
+    search = staff_search(request)  # POSTed, so the caller's name never lands in a URL
+    if redirected := search_redirect(request, search, base_url=reverse("scheduling:staff-book")):
+        return redirected
+    patients = clinic_selectors.patients_search(query=search.query) if search.query else Patient.objects.none()
+    page = Paginator(patients, RESULTS_PER_PAGE).get_page(request.GET.get("page") if request.method == "GET" else 1)
+    log_patients_listed(request, (patient.pk for patient in page.object_list))
+    return search_response(
+        request,
+        search,
+        base_url=reverse("scheduling:staff-book"),
+        template="scheduling/staff/book_find.html",
+        partial="scheduling/staff/partials/book_patients.html",
+        context={"page": page, "query": search.query},
+    )
 
 
 @staff_required("clinic.add_patient")

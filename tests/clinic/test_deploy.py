@@ -51,3 +51,24 @@ def test_debug_off_turns_on_https_protections() -> None:
         DJANGO_SECRET_KEY="x" * 60,
     )
     assert result.stdout.strip().splitlines()[-1] == "True True True True", result.stderr
+
+
+def test_debug_without_a_secret_key_uses_this_checkouts_own_random_key() -> None:
+    result = _manage("shell", "-c", "from django.conf import settings as s; print(s.SECRET_KEY)", DJANGO_DEBUG="true")
+    key = result.stdout.strip().splitlines()[-1]
+    assert "not-secret" not in key and len(key) >= 50, result.stderr
+    assert (ROOT / "var" / "secret_key").read_text(encoding="utf-8").strip() == key
+    again = _manage("shell", "-c", "from django.conf import settings as s; print(s.SECRET_KEY)", DJANGO_DEBUG="true")
+    assert again.stdout.strip().splitlines()[-1] == key
+
+
+def test_dev_secret_key_is_made_once_per_checkout_and_kept_private(tmp_path: Path) -> None:
+    from clinic.lib.devkey import dev_secret_key
+
+    first_checkout, second_checkout = tmp_path / "a" / "var", tmp_path / "b" / "var"
+    key = dev_secret_key(first_checkout)  # makes var/ when it is missing
+    assert dev_secret_key(first_checkout) == key
+    assert dev_secret_key(second_checkout) != key
+    assert (first_checkout / "secret_key").stat().st_mode & 0o777 == 0o600
+    (first_checkout / "secret_key").write_text("short")
+    assert len(dev_secret_key(first_checkout)) >= 50

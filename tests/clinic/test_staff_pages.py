@@ -23,17 +23,17 @@ class TestPatientList:
         client = staff_client_for(nurse)
         everyone = client.get(LIST)
         assert b"Lovelace" in everyone.content and b"Turing" in everyone.content
-        found = client.get(LIST, {"q": "ada@example"})
+        found = client.post(LIST, {"q": "ada@example"}, follow=True)
         assert b"Lovelace" in found.content and b"Turing" not in found.content
 
     def test_empty_states(self, nurse, staff_client_for) -> None:
         client = staff_client_for(nurse)
         assert b"No patients yet" in client.get(LIST).content
-        assert "No patient matches" in client.get(LIST, {"q": "<script>"}).content.decode()
+        assert "No patient matches" in client.post(LIST, {"q": "<script>"}, follow=True).content.decode()
 
     def test_htmx_gets_the_rows_partial(self, nurse, staff_client_for) -> None:
         PatientFactory(legal_last_name="Hopper")
-        response = staff_client_for(nurse).get(LIST, {"q": "hop"}, HTTP_HX_REQUEST="true")
+        response = staff_client_for(nurse).post(LIST, {"q": "hop"}, HTTP_HX_REQUEST="true")
         assert b"Hopper" in response.content
         assert b"<html" not in response.content
 
@@ -50,7 +50,7 @@ class TestPatientList:
     ) -> None:
         PatientFactory.create_batch(size)
         client = staff_client_for(nurse)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(11):  # the patients shown go into the access log in one insert
             client.get(LIST)
 
     def test_anonymous_is_sent_to_login(self, anon_client: Client) -> None:
@@ -66,7 +66,7 @@ class TestPatientList:
         assert staff_client_for(no_role).get(LIST).status_code == 403
 
     def test_wrong_method(self, nurse, staff_client_for) -> None:
-        assert staff_client_for(nurse).post(LIST).status_code == 405
+        assert staff_client_for(nurse).put(LIST).status_code == 405
 
 
 class TestPatientDetail:
@@ -88,3 +88,58 @@ def test_every_role_can_open_the_patient_directory(staff_client_for) -> None:
     for group in Group.objects.all():
         user = StaffFactory(role=group.name)
         assert staff_client_for(user).get(reverse("clinic:staff-patient-list")).status_code == 200, group.name
+
+
+class TestSearchTermsStayOutOfUrls:
+    """Issue 12, finding 13: a search term in a URL lands in every web server and proxy access log."""
+
+    def test_search_is_posted_and_redirected_to_a_url_without_the_term(self, nurse, staff_client_for) -> None:
+        PatientFactory(legal_last_name="Rivera")
+        PatientFactory(legal_last_name="Okafor")
+        client = staff_client_for(nurse)
+        response = client.post(LIST, {"q": "Rivera"})
+        assert response.status_code == 302
+        assert "Rivera" not in response["Location"] and "search=" in response["Location"]
+        page = client.get(response["Location"])
+        assert b"Rivera" in page.content and b"Okafor" not in page.content
+        assert b'method="post"' in page.content and b"hx-post" in page.content
+
+    def test_htmx_search_pushes_a_url_without_the_term(self, nurse, staff_client_for) -> None:
+        PatientFactory(legal_last_name="Rivera")
+        response = staff_client_for(nurse).post(LIST, {"q": "rivera"}, HTTP_HX_REQUEST="true")
+        assert b"Rivera" in response.content
+        assert "rivera" not in response["HX-Push-Url"].lower() and "search=" in response["HX-Push-Url"]
+
+    def test_pagination_links_carry_the_token_not_the_term(self, nurse, staff_client_for) -> None:
+        PatientFactory.create_batch(30, legal_last_name="Rivera")
+        client = staff_client_for(nurse)
+        first = client.get(client.post(LIST, {"q": "Rivera"})["Location"])
+        assert b"Rivera" in first.content and b"q=Rivera" not in first.content
+        second = client.get(first.context["request"].get_full_path() + "&page=2")
+        assert b"Page 2 of 2" in second.content
+
+    def test_a_term_in_the_query_string_is_not_a_search(self, nurse, staff_client_for) -> None:
+        PatientFactory(legal_last_name="Rivera")
+        PatientFactory(legal_last_name="Okafor")
+        assert b"Okafor" in staff_client_for(nurse).get(LIST, {"q": "Rivera"}).content
+
+    def test_another_sessions_token_finds_nothing(self, nurse, clinician, staff_client_for) -> None:
+        PatientFactory(legal_last_name="Rivera")
+        PatientFactory(legal_last_name="Okafor")
+        location = staff_client_for(nurse).post(LIST, {"q": "Rivera"})["Location"]
+        assert b"Okafor" in staff_client_for(clinician).get(location).content
+
+    def test_the_staff_home_search_box_posts(self, nurse, staff_client_for) -> None:
+        home = staff_client_for(nurse).get(reverse("scheduling:staff-home")).content.decode()
+        form = home[home.index('role="search"') - 80 : home.index('role="search"')]
+        assert 'method="post"' in form
+
+    def test_the_posted_search_logs_once_on_the_results_page(self, nurse, staff_client_for) -> None:
+        from clinic.models import AccessLog
+
+        shown = PatientFactory(legal_last_name="Rivera")
+        client = staff_client_for(nurse)
+        location = client.post(LIST, {"q": "Rivera"})["Location"]
+        assert not AccessLog.objects.exists()  # the redirect shows nobody
+        client.get(location)
+        assert list(AccessLog.objects.values_list("patient_id", flat=True)) == [shown.pk]

@@ -71,3 +71,27 @@ def test_backup_code_works_once(nurse) -> None:
 def test_patients_cannot_use_the_second_factor_pages(patient_client: Client) -> None:
     assert patient_client.get(reverse("clinic:two-factor")).status_code == 403
     assert patient_client.get(reverse("clinic:staff-patient-list")).status_code == 403
+
+
+def test_staff_password_change_needs_the_second_factor(nurse) -> None:
+    from tests.factories import PASSWORD
+
+    client = Client()
+    client.force_login(nurse)  # the password alone, no second factor yet
+    url = reverse("clinic:password-change")
+    data = {"old_password": PASSWORD, "new_password1": "a-brand-new-passphrase-7", "new_password2": ""}
+    data["new_password2"] = data["new_password1"]
+    for response in (client.get(url), client.post(url, data)):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("clinic:two-factor"))
+    nurse.refresh_from_db()
+    assert nurse.check_password(PASSWORD)
+
+
+def test_staff_past_the_second_factor_and_patients_can_change_their_password(
+    nurse, patient_client, staff_client_for
+) -> None:
+    url = reverse("clinic:password-change")
+    assert staff_client_for(nurse).get(url).status_code == 200
+    assert patient_client.get(url).status_code == 200
+    assert reverse("clinic:login") in Client().get(url)["Location"]

@@ -135,6 +135,9 @@ def test_front_desk_books_by_phone_and_sees_it_on_the_calendar(page: Page, live_
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Book by phone").click()
     page.get_by_placeholder("Name, email or phone").fill("Quinn")
+    expect(page.get_by_role("link", name="Book for Morgan Quinn")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/staff/book/\?search=[\w-]+$"))  # the search is POSTed: no name in the URL
+    assert "Quinn" not in page.url
     page.get_by_role("link", name="Book for Morgan Quinn").click()
     expect(page.get_by_role("heading", name="Book for Morgan Quinn")).to_be_visible()
     choose_time(page)

@@ -157,12 +157,23 @@ def test_visitor_booking_a_taken_slot_creates_no_account(patient, provider, phon
     assert not User.objects.filter(email="late@example.com").exists()
 
 
-def test_visitor_with_a_staff_email_is_refused_politely(front_desk, provider, phone_type) -> None:
-    with pytest.raises(BookingError):
-        services.book_for_visitor(
-            email=front_desk.email, provider=provider, appointment_type=phone_type, start=MONDAY_10AM_NY, **VISITOR
+def test_visitor_with_a_staff_email_books_nothing_and_tells_the_staff_member(front_desk, provider, phone_type) -> None:
+    from clinic.models import Notification, Patient
+
+    for _ in range(2):  # the same form sent twice: one email
+        booked = services.book_for_visitor(
+            email=front_desk.email.upper(),
+            provider=provider,
+            appointment_type=phone_type,
+            start=MONDAY_10AM_NY,
+            idempotency_key="k1",
+            **VISITOR,
         )
+        assert booked is None
     assert not Appointment.objects.exists()
+    assert not Patient.objects.filter(user=front_desk).exists()
+    (notification,) = Notification.objects.all()
+    assert (notification.kind, notification.recipient) == ("scheduling/staff_email_used", front_desk)
 
 
 # --- Reschedule, cancel, mark, block -------------------------------------------------------------------

@@ -172,3 +172,14 @@ def test_a_clinic_name_that_names_the_treatment_stays_out_of_every_part(kind, se
     assert str(calendar.walk("VEVENT")[0]["summary"]) == "Appointment with Riverside Wellness"
     for text in [*texts(message), message.from_email]:
         assert not re.search(r"ketamine|infusion", text, re.IGNORECASE), text
+
+
+def test_text_part_shows_names_as_typed_and_the_html_part_escapes_them(clinical_type, patient) -> None:
+    patient.preferred_name = "D'Arcy"
+    patient.save()
+    provider = ProviderFactory(types=[clinical_type], display_name="Dr O'Neil & Partners")
+    appointment = AppointmentFactory(patient=patient, provider=provider, appointment_type=clinical_type, start=START)
+    message = send("confirmation", appointment)
+    assert "Hello D'Arcy," in message.body and "With: Dr O'Neil & Partners" in message.body
+    assert "&#x27;" not in message.body + message.subject and "&amp;" not in message.body
+    assert "Dr O&#x27;Neil &amp; Partners" in message.alternatives[0][0]

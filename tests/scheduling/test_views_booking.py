@@ -8,6 +8,7 @@ from urllib.parse import unquote
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from clinic.models import Patient
@@ -177,7 +178,7 @@ def test_visitor_books_gets_account_and_emails(
         response = client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     appointment = Appointment.objects.get()
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("scheduling:book-done", args=[appointment.pk]))
+    assert response["Location"].startswith(reverse("scheduling:book-done-visitor"))
     assert appointment.patient.user.email == "jordan.lee@example.com"
     assert appointment.patient.time_zone == "America/Denver"
     assert len(mail.outbox) == 2  # the confirmation and the set-password link
@@ -193,6 +194,41 @@ def test_booking_page_of_another_session_is_404(client, anon_client, provider, p
     client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     appointment = Appointment.objects.get()
     assert anon_client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404
+    assert client.get(reverse("scheduling:book-done", args=[appointment.pk])).status_code == 404  # no ids for visitors
+    assert anon_client.get(reverse("scheduling:book-done-visitor")).status_code == 404
+
+
+def _visitor_booking(email: str, provider, start, on_commit) -> tuple:
+    from django.test import Client as _Client
+
+    visitor = as_visitor(_Client())
+    session = visitor.session
+    session["scheduling_visitor"]["email"] = email
+    session.save()
+    data = confirm_form(visitor, provider, start)
+    with on_commit(execute=True):
+        response = visitor.post(confirm_url(provider, start).split("?")[0], data)
+        again = visitor.post(confirm_url(provider, start).split("?")[0], data)
+    page = visitor.get(response["Location"])
+    return response, again, page
+
+
+def test_a_staff_email_gets_the_same_answer_as_any_other(
+    provider, phone_type, front_desk, django_capture_on_commit_callbacks
+) -> None:
+    """Issue 12, finding 9: the answer must not tell a visitor that an email belongs to staff."""
+    PatientFactory(user__email="known.patient@example.com")
+    answers = {}
+    for n, email in enumerate(["brand.new@example.com", "known.patient@example.com", front_desk.email]):
+        start = WEDNESDAY_10AM + dt.timedelta(hours=n)
+        response, again, page = _visitor_booking(email, provider, start, django_capture_on_commit_callbacks)
+        answers[email] = (response.status_code, response["Location"], again["Location"], page.status_code)
+        assert b"You are booked" in page.content
+        assert f"Wednesday, March 4, 2026 at {['10:00 AM', '11:00 AM', '12:00 PM'][n]}".encode() in page.content
+    assert len(set(answers.values())) == 1, answers
+    assert Appointment.objects.count() == 2  # nothing was booked on the staff account
+    staff_mail = [m for m in mail.outbox if m.to == [front_desk.email]]
+    assert len(staff_mail) == 1 and "nothing was booked" in staff_mail[0].body
 
 
 def test_existing_email_is_not_revealed(client, provider, phone_type) -> None:
@@ -321,6 +357,40 @@ def test_booking_post_is_rate_limited_per_ip(client, provider, phone_type, setti
     session.save()
     response = client.post(url, confirm_form(client, provider, THURSDAY_11AM))
     assert response.status_code == 429
+
+
+def test_retries_of_one_booking_count_once(patient_client, provider, phone_type, settings) -> None:
+    settings.BOOKING_RATE_LIMITS = {"ip": (3, 3600), "email": (2, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    responses = [patient_client.post(url, data) for _ in range(10)]  # the same POST again and again
+    assert {response.status_code for response in responses} == {302}
+    assert Appointment.objects.count() == 1
+    second = patient_client.post(url, confirm_form(patient_client, provider, THURSDAY_11AM))
+    assert second.status_code == 302  # a second, distinct booking is the second one counted
+    third = confirm_form(patient_client, provider, THURSDAY_11AM + dt.timedelta(hours=1))
+    assert patient_client.post(url, third).status_code == 429
+    assert patient_client.post(url, third).status_code == 429  # and its retry is refused the same way
+
+
+def test_booking_limit_per_ip_is_per_client_behind_the_proxy(client, provider, phone_type, settings) -> None:
+    settings.TRUSTED_PROXIES = 1
+    settings.BOOKING_RATE_LIMITS = {"ip": (1, 3600), "email": (100, 3600)}
+    url = confirm_url(provider, WEDNESDAY_10AM).split("?")[0]
+    proxy = {"REMOTE_ADDR": "10.0.0.5"}
+    as_visitor(client)
+    first = client.post(
+        url, confirm_form(client, provider, WEDNESDAY_10AM), HTTP_X_FORWARDED_FOR="198.51.100.1", **proxy
+    )
+    assert first.status_code == 302
+    other = as_visitor(Client())
+    session = other.session
+    session["scheduling_visitor"]["email"] = "someone.else@example.com"
+    session.save()
+    data = confirm_form(other, provider, THURSDAY_11AM)
+    assert other.post(url, data, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy).status_code == 302
+    again = confirm_form(other, provider, THURSDAY_11AM + dt.timedelta(hours=1))
+    assert other.post(url, again, HTTP_X_FORWARDED_FOR="198.51.100.2", **proxy).status_code == 429
 
 
 def test_cache_outage_does_not_block_booking(patient_client, provider, phone_type) -> None:

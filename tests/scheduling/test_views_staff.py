@@ -88,7 +88,7 @@ def test_unknown_appointment_is_404(desk) -> None:
         ("scheduling:staff-appointment-detail", "post", True),
         ("scheduling:staff-calendar", "post", False),
         ("scheduling:staff-home", "post", False),
-        ("scheduling:staff-book", "post", False),
+        ("scheduling:staff-book", "put", False),
     ],
 )
 def test_staff_wrong_method_is_405(desk, appointment, name, method, with_pk) -> None:
@@ -366,7 +366,8 @@ def test_nurse_cannot_block_time(nurse, staff_client_for, provider) -> None:
 
 
 def test_find_patient_by_phone(desk, patient) -> None:
-    response = desk.get(reverse("scheduling:staff-book") + f"?q={str(patient.phone)[-4:]}")
+    response = desk.post(reverse("scheduling:staff-book"), {"q": str(patient.phone)[-4:]}, follow=True)
+    assert str(patient.phone)[-4:] not in response.redirect_chain[0][0]
     assert reverse("scheduling:staff-book-pick", args=[patient.pk]).encode() in response.content
 
 
@@ -374,7 +375,8 @@ def test_find_query_count_does_not_grow(desk) -> None:
     from tests.factories import PatientFactory
 
     PatientFactory.create_batch(2, legal_last_name="Smith")
-    path = reverse("scheduling:staff-book") + "?q=smith"
+    path = desk.post(reverse("scheduling:staff-book"), {"q": "smith"})["Location"]
+    assert "smith" not in path
     desk.get(path)
     with CaptureQueriesContext(connection) as small:
         desk.get(path)
@@ -443,3 +445,41 @@ def test_staff_booking_with_a_tampered_type_is_400(desk, patient, provider) -> N
 
 def test_staff_booking_for_unknown_patient_is_404(desk, phone_type) -> None:
     assert desk.get(reverse("scheduling:staff-book-pick", args=[999999])).status_code == 404
+
+
+# --- Lists and calendars log the patients they show (issue 12, finding 3) ----------------------------------
+
+
+def _listed(user, page: str) -> list[int]:
+    return sorted(
+        AccessLog.objects.filter(user=user, action=AccessLog.Action.LIST, page=page).values_list(
+            "patient_id", flat=True
+        )
+    )
+
+
+def test_calendar_and_staff_home_log_the_patients_they_show(
+    front_desk, staff_client_for, provider, phone_type, frozen
+) -> None:
+    frozen.move_to(dt.datetime(2026, 3, 3, 13, tzinfo=dt.UTC))  # Tuesday, the day of the appointments
+    desk = staff_client_for(front_desk)
+    make_appointments(3, provider=provider, appointment_type=phone_type)
+    shown = sorted(Appointment.objects.values_list("patient_id", flat=True))
+    desk.get(reverse("scheduling:staff-home"))
+    assert _listed(front_desk, "scheduling:staff-home") == shown
+    desk.get(reverse("scheduling:staff-calendar"), {"view": "week", "date": "2026-03-03"})
+    assert _listed(front_desk, "scheduling:staff-calendar") == shown
+
+
+def test_calendar_htmx_navigation_logs_only_patients_not_yet_shown(desk, front_desk, provider, phone_type) -> None:
+    make_appointments(2, provider=provider, appointment_type=phone_type)  # Tuesday 3 March
+    later = dt.datetime(2026, 3, 10, 14, tzinfo=dt.UTC)
+    make_appointments(1, provider=provider, appointment_type=phone_type, start=later)
+    url = reverse("scheduling:staff-calendar")
+    desk.get(url, {"view": "day", "date": "2026-03-03"})
+    assert len(_listed(front_desk, "scheduling:staff-calendar")) == 2
+    desk.get(url, {"view": "day", "date": "2026-03-03"}, HTTP_HX_REQUEST="true")  # a refresh: nothing new
+    desk.get(url, {"view": "day", "date": "2026-03-04"}, HTTP_HX_REQUEST="true")  # an empty day
+    assert len(_listed(front_desk, "scheduling:staff-calendar")) == 2
+    desk.get(url, {"view": "day", "date": "2026-03-10"}, HTTP_HX_REQUEST="true")
+    assert len(_listed(front_desk, "scheduling:staff-calendar")) == 3

@@ -1,0 +1,42 @@
+"""The client's address, the one way every part of the app reads it (axes, rate limits, the access log)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """Who sent the request, seen through ``settings.TRUSTED_PROXIES`` reverse proxies (none by default).
+
+    Each proxy appends the address that reached it to X-Forwarded-For, so with N trusted proxies the client is
+    the Nth entry from the right. Entries further left came from the client and can say anything, so they are
+    never read; with no trusted proxy the header is ignored. None when the address is not an IP address.
+    """
+    trusted = settings.TRUSTED_PROXIES
+    remote = request.META.get("REMOTE_ADDR", "")
+    if trusted <= 0:
+        return _ip(remote)
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not hops:
+        return _ip(remote)  # nothing forwarded: whoever connected is the client
+    # Fewer hops than proxies means the request entered the chain part-way; the first hop is still one that a
+    # trusted proxy wrote.
+    return _ip(hops[-trusted] if len(hops) >= trusted else hops[0])
+
+
+def _ip(value: str) -> str | None:
+    """The address in ``value`` ("1.2.3.4", "1.2.3.4:80", "[2001:db8::1]:443"), normalised, or None."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:
+        value = value.split(":", 1)[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    mapped = getattr(address, "ipv4_mapped", None)
+    return str(mapped or address)
