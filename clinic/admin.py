@@ -2,12 +2,14 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.models import AccessLog, Notification, Patient, User
+from clinic import services
+from clinic.models import AccessLog, MailServerAlert, Notification, Patient, User
 
 
 @admin.register(User)
@@ -25,6 +27,13 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     readonly_fields = ("last_login", "date_joined")
 
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_delete(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_delete(user=user)
+
 
 @admin.register(Patient)
 class PatientAdmin(SimpleHistoryAdmin):
@@ -38,14 +47,38 @@ class PatientAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("kind", "recipient", "to_email", "status", "attempts", "due_at", "sent_at", "last_error")
+    list_display = ("kind", "to_email", "status", "attempts", "due_at", "sent_at", "failed_at", "resolved_at")
     list_select_related = ("recipient",)
-    list_filter = ("status", "kind")
-    search_fields = ("idempotency_key", "recipient__email", "to_email")
+    list_filter = ("status", "kind", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("idempotency_key", "recipient__email", "to_email", "message_id")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
+    actions: ClassVar = ["send_again"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("clinic.resend_notification")
+
+    @admin.action(description="Send again (failed emails only; a new message)", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        queued = sum(services.notification_resend(notification=n, by=request.user) for n in queryset)
+        skipped = queryset.count() - queued
+        self.message_user(request, f"{queued} email(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} skipped: only failed emails can be sent again.", messages.WARNING)
+
+
+@admin.register(MailServerAlert)
+class MailServerAlertAdmin(admin.ModelAdmin):
+    list_display = ("first_seen_at", "last_seen_at", "step", "code", "reason", "failures", "cleared_at")
+    readonly_fields: ClassVar = [f.name for f in MailServerAlert._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

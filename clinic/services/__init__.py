@@ -12,12 +12,16 @@ from clinic.services.accounts import (
     staff_backup_codes_generate,
     staff_totp_confirm,
     staff_totp_device_for_enrolment,
+    user_delete,
 )
 from clinic.services.notifications import (
     SendOutcome,
     notification_enqueue,
+    notification_resend,
+    notification_resolve,
     notification_send,
     notifications_cancel,
+    notifications_cancel_for_user,
     notifications_send_due,
 )
 
@@ -26,8 +30,11 @@ __all__ = [
     "access_log_record",
     "email_verify",
     "notification_enqueue",
+    "notification_resend",
+    "notification_resolve",
     "notification_send",
     "notifications_cancel",
+    "notifications_cancel_for_user",
     "notifications_send_due",
     "password_reset_request",
     "patient_profile_update",
@@ -36,4 +43,5 @@ __all__ = [
     "staff_backup_codes_generate",
     "staff_totp_confirm",
     "staff_totp_device_for_enrolment",
+    "user_delete",
 ]

@@ -12,7 +12,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.models import Notification, Patient, User
-from clinic.services.notifications import notification_enqueue
+from clinic.services.notifications import notification_enqueue, notifications_cancel_for_user
 
 PASSWORD_RESET_THROTTLE = timedelta(minutes=2)
 BACKUP_DEVICE_NAME = "backup"
@@ -74,6 +74,13 @@ def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | N
         kind="clinic/verify_email", idempotency_key=f"verify-email:{patient.user_id}", recipient=patient.user
     )
     return patient
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account. What was not yet sent to it is cancelled; sent and failed emails stay on record."""
+    notifications_cancel_for_user(user=user)
+    user.delete()
 
 
 def email_verify(*, user: User) -> bool:

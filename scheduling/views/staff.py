@@ -26,6 +26,7 @@ from scheduling.views.common import first_error, with_query
 
 VIEW_PERM = "scheduling.view_appointment"
 CHANGE_PERM = "scheduling.change_appointment"
+FAILED_SHOWN = 20  # failed emails listed on the staff home page; the count covers them all
 
 
 def day_bounds(first: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
@@ -39,10 +40,9 @@ def day_bounds(first: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    failed = clinic_selectors.notifications_failed() if user.has_perm("clinic.view_notification") else None
     context: dict[str, Any] = {
         "search_form": PatientSearchForm(),
-        "failed_count": failed.count() if failed is not None else None,
+        "delivery": _delivery(user) if user.has_perm("clinic.view_notification") else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),
     }
@@ -50,6 +50,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         start, end = day_bounds(context["today"])
         context["todays_appointments"] = list(selectors.calendar_appointments(start=start, end=end))
     return render(request, "scheduling/staff/home.html", context)
+
+
+def _delivery(user: Any) -> dict[str, Any]:
+    """Email delivery for staff: a mail server that refuses everything, and emails that failed for good."""
+    failed = clinic_selectors.notifications_failed()
+    return {
+        "alert": clinic_selectors.mail_server_alert_open(),
+        "failed_count": failed.count(),
+        "failed": list(failed[:FAILED_SHOWN]),
+        "can_resolve": user.has_perm("clinic.resolve_notification"),
+    }
 
 
 @staff_required(VIEW_PERM)

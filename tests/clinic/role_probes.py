@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.role_walk import Call, Probe
+from clinic.models import Notification
+from tests.role_walk import Call, Probe, World
+
+
+def _failed_email(world: World) -> Call:
+    notification = Notification.objects.create(
+        kind="clinic/set_password",
+        idempotency_key=f"walk:{world.acting}",
+        recipient=world.patient.user,
+        to_email=world.patient.user.email,
+        status=Notification.Status.FAILED,
+    )
+    return Call("POST", reverse("clinic:staff-notification-resolve", args=[notification.pk]))
+
 
 PROBES = {
     "See the patient directory and search it": [
@@ -13,4 +26,5 @@ PROBES = {
     "Open a patient's record": [
         Probe("patient-detail", lambda w: Call("GET", reverse("clinic:staff-patient-detail", args=[w.patient.pk]))),
     ],
+    "Mark a failed email resolved": [Probe("notification-resolve", _failed_email)],
 }
