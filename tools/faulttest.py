@@ -25,6 +25,7 @@ import email.policy
 import html
 import http.cookiejar
 import os
+import random
 import re
 import secrets
 import shutil
@@ -65,16 +66,18 @@ FULL = Profile(
     name="full",
     bookings=150,
     every=3.0,
-    faults=(("redis", 30, 60), ("refuse", 130, 20), ("421", 175, 20), ("451-rcpt", 220, 20), ("kill", 270, 0)),
+    # Apart enough that one fault's retries (backoff from 60 s) are over before the next begins.
+    faults=(("redis", 15, 60), ("refuse", 150, 20), ("421", 250, 20), ("451-rcpt", 350, 20), ("kill", 420, 0)),
     lease=120,
 )
 SHORT = Profile(
     name="short",
-    bookings=50,
-    every=1.6,
-    faults=(("redis", 8, 15), ("refuse", 30, 6), ("421", 42, 6), ("451-rcpt", 54, 6), ("kill", 66, 0)),
+    bookings=40,
+    every=3.0,
+    faults=(("redis", 6, 20), ("refuse", 45, 8), ("421", 75, 8), ("451-rcpt", 100, 8), ("kill", 115, 0)),
     lease=20,
 )
+ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(L)s %({x-faulttest-booking}i)s"
 # When the latest email that a fault made wait is due for its next try.
 NEXT_RETRY = "SELECT EXTRACT(EPOCH FROM max(due_at)) FROM clinic_notification WHERE status = 'pending' AND attempts > 0"
 BOUND_AFTER = {"redis": 90.0, "smtp": 60.0, "kill": 60.0}
@@ -191,6 +194,7 @@ class Booking:
     finished: float = 0.0
     post_seconds: float = 0.0
     ok: bool = False
+    collisions: int = 0
     server_errors: int = 0
     error: str = ""
 
@@ -201,8 +205,9 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 class Visitor:
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, n: int) -> None:
         self.base = base
+        self.n = n
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
         self.server_errors = 0
@@ -210,7 +215,8 @@ class Visitor:
     def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
         url = path if path.startswith("http") else self.base + path
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(url, data=body, headers={"Referer": self.base + "/"})
+        headers = {"Referer": self.base + "/", "X-Faulttest-Booking": str(self.n)}
+        request = urllib.request.Request(url, data=body, headers=headers)
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode(), response.headers.get("Location", "")
@@ -235,29 +241,32 @@ def _hidden_fields(page: str) -> dict[str, str]:
     }
 
 
+def _slots(visitor: Visitor, slug: str, n: int) -> list[str]:
+    """The open times of one day; visitor ``n`` looks at the n-th open day, as real visitors spread out."""
+    _, page, _ = visitor.request(f"/book/{slug}/?tz=America/New_York")
+    days = _links(page, r"date=\d{4}-\d{2}-\d{2}")
+    next_month = _links(page, r"month=\d{4}-\d{2}")
+    if len(days) < 10 and next_month:
+        _, page, _ = visitor.request(next_month[-1])
+        days += _links(page, r"date=\d{4}-\d{2}-\d{2}")
+    for offset in range(len(days)):
+        _, day_page, _ = visitor.request(days[(n + offset) % len(days)])
+        slots = _links(day_page, r"/confirm/\?")
+        if slots:
+            return slots
+    raise RuntimeError("no open time found")
+
+
 def book_once(base: str, booking: Booking, slug: str = "phone-consultation") -> None:
-    visitor = Visitor(base)
+    """One visitor books: details, then confirm. A time another visitor took a moment ago is chosen again, as a
+    person would (counted in ``booking.collisions``); anything else is a failed booking."""
+    visitor = Visitor(base, booking.n)
     booking.started = time.time()
+    chooser = random.Random(booking.n)
     try:
-        pick = f"/book/{slug}/"
-        status, page, _ = visitor.request(pick + "?tz=America/New_York")
-        slot_links: list[str] = []
-        for _month in range(3):
-            for day in _links(page, r"date=\d{4}-\d{2}-\d{2}")[:3]:
-                _, day_page, _ = visitor.request(day)
-                slot_links = _links(day_page, r"/confirm/\?")
-                if slot_links:
-                    break
-            if slot_links:
-                break
-            next_month = _links(page, r"month=\d{4}-\d{2}")
-            if not next_month:
-                break
-            _, page, _ = visitor.request(next_month[-1])
-        if not slot_links:
-            raise RuntimeError("no open slot found")
-        status, _, location = visitor.request(slot_links[0])  # a visitor is sent to the details form first
-        status, page, _ = visitor.request(location)
+        slots = _slots(visitor, slug, booking.n)
+        _, _, location = visitor.request(chooser.choice(slots))  # a visitor is sent to the details form first
+        visitor.request(location)
         details = {
             "csrfmiddlewaretoken": visitor.csrf(),
             "legal_first_name": "Fault",
@@ -267,20 +276,25 @@ def book_once(base: str, booking: Booking, slug: str = "phone-consultation") -> 
             "date_of_birth": "1985-05-05",
             "time_zone": "America/New_York",
         }
-        status, page, location = visitor.request(location, details)
+        status, _, confirm = visitor.request(location, details)
         if status != 302:
             raise RuntimeError(f"details form answered {status}")
-        status, page, _ = visitor.request(location)
-        if status != 200:
-            raise RuntimeError(f"confirm page answered {status}")
-        form = _hidden_fields(page)
-        form["csrfmiddlewaretoken"] = visitor.csrf()
-        started = time.perf_counter()
-        status, _, location = visitor.request(f"/book/{slug}/confirm/", form)
-        booking.post_seconds = time.perf_counter() - started
-        booking.ok = status == 302 and "/done/" in location
-        if not booking.ok:
-            booking.error = f"confirm POST answered {status}"
+        for _attempt in range(5):
+            status, page, _ = visitor.request(confirm)
+            if status == 200:
+                form = _hidden_fields(page)
+                form["csrfmiddlewaretoken"] = visitor.csrf()
+                started = time.perf_counter()
+                status, _, location = visitor.request(f"/book/{slug}/confirm/", form)
+                booking.post_seconds = time.perf_counter() - started
+                if status == 302 and "/book/booked/" in location:
+                    booking.ok = True
+                    return
+            if status != 409:
+                raise RuntimeError(f"confirm answered {status}")
+            booking.collisions += 1
+            confirm = chooser.choice(_slots(visitor, slug, booking.n + booking.collisions))
+        raise RuntimeError("every time tried was taken")
     except Exception as exc:
         booking.error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -364,7 +378,7 @@ class Harness:
         sql(self.admin_url, f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
         sql(self.admin_url, f'CREATE DATABASE "{self.db_name}"')
         env = self.env()
-        for command in (["migrate", "--noinput"], ["seed_demo"]):
+        for command in (["migrate", "--noinput"], ["seed_demo", "--force"]):  # a throwaway database
             subprocess.run(
                 [sys.executable, "manage.py", *command],
                 cwd=ROOT,
@@ -380,9 +394,13 @@ class Harness:
         self.start_redis()
         self.processes.start(
             "gunicorn",
-            [str(BIN / "gunicorn"), "clinic.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.web_port}", "--timeout", "30"],
+            [
+                str(BIN / "gunicorn"), "clinic.wsgi", "-w", "2", "-b", f"127.0.0.1:{self.web_port}", "--timeout", "30",
+                # The time each booking POST took inside gunicorn, so a loaded machine's queueing is told apart.
+                "--access-logfile", str(self.logs / "access.log"), "--access-logformat", ACCESS_FORMAT,
+            ],
             env,
-        )
+        )  # fmt: skip
         for n in (1, 2):
             self.processes.start(
                 f"worker{n}",
@@ -509,17 +527,27 @@ class Harness:
         ok = [b for b in self.bookings if b.ok]
         failed = [b for b in self.bookings if not b.ok]
         server_errors = sum(b.server_errors for b in self.bookings)
+        collisions = sum(b.collisions for b in self.bookings)
+        served = self.server_seconds()
         posts = sorted(b.post_seconds for b in ok)
-        print("\n== Bookings")
+        inside = sorted(served[b.n] for b in ok if b.n in served)
         print(f"booked {len(ok)} of {len(self.bookings)}; failed {len(failed)}; HTTP 5xx {server_errors}")
-        if posts:
-            print(f"booking POST: median {statistics.median(posts):.3f} s, max {posts[-1]:.3f} s")
+        print(f"times taken by another visitor a moment before (chosen again): {collisions}")
+        if posts and inside:
+            print(
+                f"booking POST inside gunicorn: median {statistics.median(inside):.3f} s, max {inside[-1]:.3f} s; "
+                f"as the visitor saw it (with queueing): median {statistics.median(posts):.3f} s, max {posts[-1]:.3f} s"
+            )
         redis = next((f for f in self.faults if f.name == "redis"), None)
         if redis is not None:
-            during = [b.post_seconds for b in ok if redis.started <= b.finished <= redis.ended]
-            if during:
-                print(f"booking POST while Redis was down ({len(during)}): max {max(during):.3f} s (bound 1 s)")
-                if max(during) >= 1.0:
+            during = [b for b in ok if redis.started <= b.finished and b.finished - b.post_seconds <= redis.ended]
+            times = [served[b.n] for b in during if b.n in served]
+            if times:
+                print(
+                    f"booking POST while Redis was down ({len(times)}): inside gunicorn max {max(times):.3f} s "
+                    f"(bound 1 s); as the visitor saw it max {max(b.post_seconds for b in during):.3f} s"
+                )
+                if max(times) >= 1.0:
                     breaches.append("a booking POST took 1 s or more while Redis was down")
         for b in failed[:5]:
             print(f"  booking {b.n} failed: {b.error}")
@@ -585,6 +613,16 @@ class Harness:
             return False
         print("FAULTTEST PASSED")
         return True
+
+    def server_seconds(self) -> dict[int, float]:
+        """Booking number: seconds its successful confirm POST took inside gunicorn (from the access log)."""
+        found = {}
+        log = self.logs / "access.log"
+        for line in log.read_text(errors="replace").splitlines() if log.exists() else []:
+            parts = line.split()
+            if len(parts) == 5 and parts[0] == "POST" and parts[1].endswith("/confirm/") and parts[2] == "302":
+                found[int(parts[4])] = float(parts[3])
+        return found
 
     def _held(self, fault: FaultRecord, delivered: dict[tuple[str, str], list[Received]]) -> list[float]:
         """Delivery times of the emails this fault held up: those of bookings made during it (for the kill, the
