@@ -217,6 +217,21 @@ class MailServerAlert(models.Model):
     def __str__(self) -> str:
         return f"Mail server alert #{self.pk} ({self.step} {self.code or self.reason})"
 
+    @property
+    def problem(self) -> str:
+        """What went wrong, in words for staff."""
+        when = {
+            "connect": "when we connected",
+            "helo": "when we introduced ourselves",
+            "auth": "when we signed in",
+            "mail": "to our sender address",
+        }.get(self.step, f"at {self.step}")
+        if self.code:
+            return f"it answered {self.code} {when}"
+        if self.step == "connect":
+            return f"we could not reach it ({self.reason})"
+        return f"the connection dropped {when} ({self.reason})"
+
 
 class AccessLog(models.Model):
     """Who looked at or changed which patient's record. Append-only."""

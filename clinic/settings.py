@@ -147,8 +147,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
 )
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Each periodic task expires after one period: while the broker is down beat cannot send, and what piles up in a
-# worker's queue must not run as a burst of sweeps later. See clinic.celery.beat_schedule.
 
 # --- Authentication ---------------------------------------------------------------------------------
 
@@ -235,7 +233,8 @@ NOTIFICATION_RETRY_BASE_SECONDS = 60
 NOTIFICATION_RETRY_CAP_SECONDS = 60 * 60
 # How long a worker holds a claimed email before another may try it (after a crash: the sweep resends it then).
 NOTIFICATION_LEASE_SECONDS = 120
-# How often beat runs the sweep that sends whatever the hand-off to a worker did not.
+# How often beat runs the sweep that sends whatever the hand-off to a worker did not (and the reminder scan). Each
+# beat task expires after one period, so sweeps do not pile up while the broker is down (clinic.celery.beat_schedule).
 NOTIFICATION_SWEEP_SECONDS = 60
 # Where urgent staff alerts go (for example a safety alert from a screening).
 CLINIC_ALERT_EMAIL = env.str("CLINIC_ALERT_EMAIL", default="alerts@clinic.example")

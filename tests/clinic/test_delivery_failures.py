@@ -132,6 +132,10 @@ def test_the_mail_server_alert_shows_once_for_all_emails(front_desk) -> None:
     MailServerAlert.objects.create(step="connect", reason="ConnectionRefusedError", failures=12)
     content = verified_client(front_desk).get(HOME).content.decode()
     assert content.count("The mail server is refusing our emails") == 1
+    assert "we could not reach it (ConnectionRefusedError)" in content
+    alert = MailServerAlert.objects.get()
+    alert.step, alert.code = "auth", 535
+    assert alert.problem == "it answered 535 when we signed in"
     assert "All emails are being delivered" not in content
 
 
