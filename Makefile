@@ -62,4 +62,4 @@ clean:
 ## mid-send) with gunicorn, two Celery workers and beat on PostgreSQL and a private Redis. Not part of `make test`.
 ## Needs DATABASE_URL=postgres://... (it uses a throwaway database next to it). FAULTTEST_ARGS=--short: 5 minutes.
 faulttest: $(VENV)/.dev-installed
-	$(PY) tools/faulttest.py $(FAULTTEST_ARGS)
+	$(PY) -m tools.faulttest $(FAULTTEST_ARGS)

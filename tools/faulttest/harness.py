@@ -1,35 +1,13 @@
-"""``make faulttest``: the outbox and booking under real faults, with real processes.
-
-On a throwaway PostgreSQL database next to DATABASE_URL's and a private Redis on its own port, it starts gunicorn
-(2 workers), two Celery workers and beat, and a mail server of its own (tools/faultsmtp.py). Visitors book through
-the public pages over HTTP while it stops Redis, makes the mail server refuse connections, answer 421, answer 451 at
-RCPT TO, and kills a worker in the middle of a send. Then it waits for the sweep and prints:
-
-- bookings succeeded and failed, HTTP 5xx, and how long the booking POST took;
-- emails lost (counted from the bookings made: each visitor's confirmation and set-password link), delivered once,
-  delivered more than once (and whether the copies share their Message-ID);
-- for each fault, the time from its end to the last delivery it held up, against its bound: the mail server, its
-  next retry plus 60 s; Redis, 90 s after it is back; a killed worker, the lease plus 60 s.
-
-It exits 1 on any breach, and stops every process it started. ``--short`` (or FAULTTEST_PROFILE=short) runs in
-under five minutes with shorter fault windows and the outbox's intervals lowered (tools/faulttest_settings.py).
-
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/clinic .venv/bin/python tools/faulttest.py --short
-"""
+"""The run: start everything, book, inject the faults, wait for the sweep, report against the bounds."""
 
 from __future__ import annotations
 
-import argparse
 import email
 import email.policy
-import html
-import http.cookiejar
 import os
-import random
-import re
 import secrets
-import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -41,12 +19,10 @@ import urllib.request
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tools.faultsmtp import FaultSMTP, Received  # noqa: E402
+from tools.faultsmtp import FaultSMTP, Received
+from tools.faulttest.processes import ROOT, Processes, descendants, pid_of_client, sql, throwaway_database
+from tools.faulttest.visitors import Booking, book_once
 
 BIN = Path(sys.executable).parent
 FORBIDDEN = ("ketamine", "infusion")
@@ -81,228 +57,6 @@ ACCESS_FORMAT = "%(m)s %(U)s %(s)s %(L)s %({x-faulttest-booking}i)s"
 # When the latest email that a fault made wait is due for its next try.
 NEXT_RETRY = "SELECT EXTRACT(EPOCH FROM max(due_at)) FROM clinic_notification WHERE status = 'pending' AND attempts > 0"
 BOUND_AFTER = {"redis": 90.0, "smtp": 60.0, "kill": 60.0}
-
-
-# --- Processes --------------------------------------------------------------------------------------
-
-
-class Processes:
-    """Every process the harness starts, each in its own process group, so stopping it stops its children."""
-
-    def __init__(self, logs: Path) -> None:
-        self.logs = logs
-        self.started: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, args: list[str], env: dict[str, str]) -> subprocess.Popen:
-        log = (self.logs / f"{name}.log").open("ab")
-        process = subprocess.Popen(
-            args, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-        self.started[name] = process
-        return process
-
-    def stop(self, name: str, sig: int = signal.SIGTERM, wait: float = 15) -> None:
-        process = self.started.pop(name, None)
-        if process is None or process.poll() is not None:
-            return
-        try:
-            os.killpg(process.pid, sig)
-            process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
-
-    def stop_all(self) -> None:
-        for name in list(self.started):
-            self.stop(name)
-
-    def pids(self, prefix: str) -> list[int]:
-        return [p.pid for name, p in self.started.items() if name.startswith(prefix) and p.poll() is None]
-
-
-def descendants(roots: list[int]) -> set[int]:
-    parents: dict[int, int] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            parents[int(stat.parent.name)] = int(fields[1])
-        except (OSError, IndexError, ValueError):
-            continue
-    found = set(roots)
-    grew = True
-    while grew:
-        grew = False
-        for pid, ppid in parents.items():
-            if ppid in found and pid not in found:
-                found.add(pid)
-                grew = True
-    return found
-
-
-def pid_of_client(client_port: int, server_port: int, candidates: set[int]) -> int | None:
-    """Which of ``candidates`` owns the TCP connection from ``client_port`` to ``server_port`` (Linux /proc)."""
-    inode = None
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            parts = line.split()
-            local, remote = parts[1], parts[2]
-            if int(local.rsplit(":", 1)[1], 16) == client_port and int(remote.rsplit(":", 1)[1], 16) == server_port:
-                inode = parts[9]
-    if inode is None:
-        return None
-    target = f"socket:[{inode}]"
-    for pid in candidates:
-        for fd in Path(f"/proc/{pid}/fd").glob("*"):
-            try:
-                if os.readlink(fd) == target:
-                    return pid
-            except OSError:
-                continue
-    return None
-
-
-# --- The database -----------------------------------------------------------------------------------
-
-
-def throwaway_database(url: str) -> tuple[str, str]:
-    """(admin URL, throwaway URL): a database named after DATABASE_URL's with ``_faulttest`` appended."""
-    parsed = urllib.parse.urlsplit(url)
-    name = parsed.path.lstrip("/") or "clinic"
-    throwaway = parsed._replace(path=f"/{name}_faulttest").geturl()
-    admin = parsed._replace(path="/postgres").geturl()
-    return admin, throwaway
-
-
-def sql(url: str, statement: str, *params: Any) -> list[tuple]:
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn, conn.cursor() as cursor:
-        cursor.execute(statement, params or None)
-        return cursor.fetchall() if cursor.description else []
-
-
-# --- Booking over HTTP ------------------------------------------------------------------------------
-
-
-@dataclass
-class Booking:
-    n: int
-    email: str
-    started: float = 0.0
-    finished: float = 0.0
-    post_seconds: float = 0.0
-    ok: bool = False
-    collisions: int = 0
-    server_errors: int = 0
-    error: str = ""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-class Visitor:
-    def __init__(self, base: str, n: int) -> None:
-        self.base = base
-        self.n = n
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
-        self.server_errors = 0
-
-    def request(self, path: str, data: dict[str, str] | None = None) -> tuple[int, str, str]:
-        url = path if path.startswith("http") else self.base + path
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        headers = {"Referer": self.base + "/", "X-Faulttest-Booking": str(self.n)}
-        request = urllib.request.Request(url, data=body, headers=headers)
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read().decode(), response.headers.get("Location", "")
-        except urllib.error.HTTPError as error:
-            if error.code >= 500:
-                self.server_errors += 1
-            return error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
-
-    def csrf(self) -> str:
-        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
-
-
-def _links(page: str, pattern: str) -> list[str]:
-    return [html.unescape(m) for m in re.findall(r'href="([^"]*)"', page) if re.search(pattern, html.unescape(m))]
-
-
-def _hidden_fields(page: str) -> dict[str, str]:
-    form = next((chunk for chunk in page.split("<form")[1:] if 'name="idempotency_key"' in chunk), page)
-    return {
-        name: html.unescape(value)
-        for name, value in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.split("</form>")[0])
-    }
-
-
-def _slots(visitor: Visitor, slug: str, n: int) -> list[str]:
-    """The open times of one day; visitor ``n`` looks at the n-th open day, as real visitors spread out."""
-    _, page, _ = visitor.request(f"/book/{slug}/?tz=America/New_York")
-    days = _links(page, r"date=\d{4}-\d{2}-\d{2}")
-    next_month = _links(page, r"month=\d{4}-\d{2}")
-    if len(days) < 10 and next_month:
-        _, page, _ = visitor.request(next_month[-1])
-        days += _links(page, r"date=\d{4}-\d{2}-\d{2}")
-    for offset in range(len(days)):
-        _, day_page, _ = visitor.request(days[(n + offset) % len(days)])
-        slots = _links(day_page, r"/confirm/\?")
-        if slots:
-            return slots
-    raise RuntimeError("no open time found")
-
-
-def book_once(base: str, booking: Booking, slug: str = "phone-consultation") -> None:
-    """One visitor books: details, then confirm. A time another visitor took a moment ago is chosen again, as a
-    person would (counted in ``booking.collisions``); anything else is a failed booking."""
-    visitor = Visitor(base, booking.n)
-    booking.started = time.time()
-    chooser = random.Random(booking.n)
-    try:
-        slots = _slots(visitor, slug, booking.n)
-        _, _, location = visitor.request(chooser.choice(slots))  # a visitor is sent to the details form first
-        visitor.request(location)
-        details = {
-            "csrfmiddlewaretoken": visitor.csrf(),
-            "legal_first_name": "Fault",
-            "legal_last_name": f"Test{booking.n}",
-            "email": booking.email,
-            "phone": f"617 555 01{booking.n % 100:02d}",
-            "date_of_birth": "1985-05-05",
-            "time_zone": "America/New_York",
-        }
-        status, _, confirm = visitor.request(location, details)
-        if status != 302:
-            raise RuntimeError(f"details form answered {status}")
-        for _attempt in range(5):
-            status, page, _ = visitor.request(confirm)
-            if status == 200:
-                form = _hidden_fields(page)
-                form["csrfmiddlewaretoken"] = visitor.csrf()
-                started = time.perf_counter()
-                status, _, location = visitor.request(f"/book/{slug}/confirm/", form)
-                booking.post_seconds = time.perf_counter() - started
-                if status == 302 and "/book/booked/" in location:
-                    booking.ok = True
-                    return
-            if status != 409:
-                raise RuntimeError(f"confirm answered {status}")
-            booking.collisions += 1
-            confirm = chooser.choice(_slots(visitor, slug, booking.n + booking.collisions))
-        raise RuntimeError("every time tried was taken")
-    except Exception as exc:
-        booking.error = f"{type(exc).__name__}: {exc}"
-    finally:
-        booking.finished = time.time()
-        booking.server_errors = visitor.server_errors
-
-
-# --- The run ----------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -340,7 +94,7 @@ class Harness:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "CELERY_"))}
         env.update(
-            DJANGO_SETTINGS_MODULE="tools.faulttest_settings",
+            DJANGO_SETTINGS_MODULE="tools.faulttest.settings",
             FAULTTEST_PROFILE=self.profile.name,
             PYTHONPATH=str(ROOT),
             DATABASE_URL=self.db_url,
@@ -678,7 +432,6 @@ def _names_the_treatment(raw: bytes) -> bool:
 
 
 def _busy(port: int) -> bool:
-    import socket
 
     with socket.socket() as probe:
         return probe.connect_ex(("127.0.0.1", port)) == 0
@@ -691,34 +444,3 @@ def _not_serving(port: int) -> bool:
             return response.status != 200
     except (OSError, urllib.error.URLError):
         return True
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--short", action="store_true", help="the five-minute profile (also FAULTTEST_PROFILE=short)")
-    parser.add_argument("--redis-port", type=int, default=int(os.environ.get("FAULTTEST_REDIS_PORT", 6391)))
-    parser.add_argument("--web-port", type=int, default=int(os.environ.get("FAULTTEST_WEB_PORT", 8111)))
-    parser.add_argument("--keep-db", action="store_true", help="keep the throwaway database for a look afterwards")
-    args = parser.parse_args()
-    database_url = os.environ.get("DATABASE_URL", "")
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        print("faulttest needs PostgreSQL: set DATABASE_URL=postgres://... (SQLite cannot run it)", file=sys.stderr)
-        return 2
-    for tool in ("redis-server", "redis-cli"):
-        if shutil.which(tool) is None:
-            print(f"faulttest needs {tool} on the PATH", file=sys.stderr)
-            return 2
-    short = args.short or os.environ.get("FAULTTEST_PROFILE") == "short"
-    harness = Harness(
-        SHORT if short else FULL,
-        database_url=database_url,
-        redis_port=args.redis_port,
-        web_port=args.web_port,
-        keep=args.keep_db,
-    )
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the finally block stops every process
-    return 0 if harness.run() else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

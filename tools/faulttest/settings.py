@@ -1,4 +1,4 @@
-"""Settings for ``make faulttest`` (tools/faulttest.py): production settings, with two changes.
+"""Settings for ``make faulttest`` (tools/faulttest): production settings, with two changes.
 
 - The booking rate limit per IP is lifted: every visitor of the harness comes from 127.0.0.1.
 - The short profile (FAULTTEST_PROFILE=short) lowers the outbox's intervals so a run fits in five minutes. The
