@@ -285,6 +285,7 @@ class Harness:
         served = self.server_seconds()
         posts = sorted(b.post_seconds for b in ok)
         inside = sorted(served[b.n] for b in ok if b.n in served)
+        print("\n== Bookings (visitors through the public pages over HTTP)")
         print(f"booked {len(ok)} of {len(self.bookings)}; failed {len(failed)}; HTTP 5xx {server_errors}")
         print(f"times taken by another visitor a moment before (chosen again): {collisions}")
         if posts and inside:
