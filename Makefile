@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE := clinic.settings
 
-.PHONY: run test lint format check bench clean
+.PHONY: run test lint format check bench faulttest clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,9 @@ bench: $(VENV)/.app-installed
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+## faulttest: bookings and email under real faults (Redis down, mail server refusing, 421, 451, a worker killed
+## mid-send) with gunicorn, two Celery workers and beat on PostgreSQL and a private Redis. Not part of `make test`.
+## Needs DATABASE_URL=postgres://... (it uses a throwaway database next to it). FAULTTEST_ARGS=--short: 5 minutes.
+faulttest: $(VENV)/.dev-installed
+	$(PY) -m tools.faulttest $(FAULTTEST_ARGS)

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic import services
 from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.roles import STAFF_ROLES, may_manage_account
-from clinic.models import AccessLog, Notification, Patient, User
+from clinic.models import AccessLog, MailServerAlert, Notification, Patient, User
 
 
 class UserAddForm(forms.ModelForm):
@@ -74,6 +74,13 @@ class UserAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.is_superuser  # deactivate instead: records point at their users
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_delete(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.user_delete(user=user)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
@@ -139,14 +146,38 @@ class PatientAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("kind", "recipient", "to_email", "status", "attempts", "due_at", "sent_at", "last_error")
+    list_display = ("kind", "to_email", "status", "attempts", "due_at", "sent_at", "failed_at", "resolved_at")
     list_select_related = ("recipient",)
-    list_filter = ("status", "kind")
-    search_fields = ("idempotency_key", "recipient__email", "to_email")
+    list_filter = ("status", "kind", ("resolved_at", admin.EmptyFieldListFilter))
+    search_fields = ("idempotency_key", "recipient__email", "to_email", "message_id")
     date_hierarchy = "created_at"
     readonly_fields = [f.name for f in Notification._meta.fields]
+    actions: ClassVar = ["send_again"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_resend_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("clinic.resend_notification")
+
+    @admin.action(description="Send again (failed emails only; a new message)", permissions=["resend"])
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        queued = sum(services.notification_resend(notification=n, by=request.user) for n in queryset)
+        skipped = queryset.count() - queued
+        self.message_user(request, f"{queued} email(s) queued again.", messages.SUCCESS)
+        if skipped:
+            self.message_user(request, f"{skipped} skipped: only failed emails can be sent again.", messages.WARNING)
+
+
+@admin.register(MailServerAlert)
+class MailServerAlertAdmin(admin.ModelAdmin):
+    list_display = ("first_seen_at", "last_seen_at", "step", "code", "reason", "failures", "cleared_at")
+    readonly_fields: ClassVar = [f.name for f in MailServerAlert._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

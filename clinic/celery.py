@@ -4,6 +4,7 @@ the settings create, so that nothing queued before the worker starts is refused.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
 
@@ -18,10 +19,35 @@ app.conf.update(
     worker_prefetch_multiplier=1,
     broker_connection_retry_on_startup=True,
     timezone="UTC",
-    beat_schedule={
-        "send-due-notifications": {"task": "clinic.tasks.send_due_notifications", "schedule": 60.0},
-        # The reminder scan (24 h and 2 h by default, see scheduling.ReminderSettings); never ETA tasks.
-        "enqueue-due-reminders": {"task": "scheduling.tasks.enqueue_due_reminders", "schedule": 60.0},
-    },
 )
+
+
+def beat_schedule(period: float) -> dict[str, dict[str, Any]]:
+    """The periodic tasks: the outbox sweep and the reminder scan (24 h and 2 h by default; never ETA tasks).
+
+    Each expires after one period: while the broker is down beat cannot send anyway, and sweeps that waited in a
+    queue must not run as a burst later. Once Redis is back the next sweep sends everything that waited.
+    """
+    options = {"expires": period}
+    return {
+        "send-due-notifications": {
+            "task": "clinic.tasks.send_due_notifications",
+            "schedule": period,
+            "options": options,
+        },
+        "enqueue-due-reminders": {
+            "task": "scheduling.tasks.enqueue_due_reminders",
+            "schedule": period,
+            "options": options,
+        },
+    }
+
+
+@app.on_after_configure.connect
+def _schedule_from_settings(sender: Celery, **_kwargs: object) -> None:
+    from django.conf import settings
+
+    sender.conf.beat_schedule = beat_schedule(settings.NOTIFICATION_SWEEP_SECONDS)
+
+
 app.autodiscover_tasks()

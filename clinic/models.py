@@ -145,21 +145,43 @@ class Notification(models.Model):
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=100, help_text="Registered email kind, which names its templates.")
+    # Kept when the user is deleted (their unsent emails are cancelled first): failures and alerts stay on record.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
     )
-    to_email = models.EmailField(blank=True, help_text="Used when the recipient is not a user (staff alerts).")
+    to_email = models.EmailField(
+        blank=True, help_text="The address when it was queued; the only address when the recipient is not a user."
+    )
     context = models.JSONField(default=dict, blank=True, help_text="Ids only.")
+    message_id = models.CharField(
+        max_length=255, blank=True, help_text="Set when queued and reused by every retry, so copies can be told apart."
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     due_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When it was queued or sent again; retries stop NOTIFICATION_RETRY_HOURS later."
+    )
     locked_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=200, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resent_at = models.DateTimeField(null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering: ClassVar = ["-created_at", "-pk"]
+        permissions: ClassVar = [
+            ("resolve_notification", "Can mark an email that failed for good as resolved"),
+            ("resend_notification", "Can send an email again"),
+        ]
         constraints: ClassVar = [
             models.CheckConstraint(
                 condition=models.Q(recipient__isnull=False) | ~models.Q(to_email=""),
@@ -176,6 +198,59 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def address(self) -> str:
+        """Where it goes (or went): the user's current address, else the one it was queued for."""
+        return self.recipient.email if self.recipient else self.to_email
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in plain words for staff ("scheduling/confirmation" is "Confirmation"); nothing clinical."""
+        return self.kind.rsplit("/", 1)[-1].replace("_", " ").capitalize()
+
+
+class MailServerAlert(models.Model):
+    """The mail server is refusing everything (a set-up fault): one row for the whole outage, not one per email.
+
+    Opened by the first set-up fault, counted by the next ones, closed by the next email the server takes.
+    """
+
+    server = models.CharField(max_length=20, default="smtp", editable=False)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    step = models.CharField(max_length=20, help_text="connect, helo, auth or mail: where the server refused.")
+    code = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The SMTP reply code, if any.")
+    reason = models.CharField(max_length=100, blank=True)
+    failures = models.PositiveIntegerField(default=1)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["-first_seen_at", "-pk"]
+        constraints: ClassVar = [
+            # At most one open alert, so concurrent workers cannot raise two.
+            models.UniqueConstraint(
+                fields=["server"], condition=models.Q(cleared_at__isnull=True), name="clinic_mailserveralert_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Mail server alert #{self.pk} ({self.step} {self.code or self.reason})"
+
+    @property
+    def problem(self) -> str:
+        """What went wrong, in words for staff."""
+        when = {
+            "connect": "when we connected",
+            "helo": "when we introduced ourselves",
+            "auth": "when we signed in",
+            "mail": "to our sender address",
+        }.get(self.step, f"at {self.step}")
+        if self.code:
+            return f"it answered {self.code} {when}"
+        if self.step == "connect":
+            return f"we could not reach it ({self.reason})"
+        return f"the connection dropped {when} ({self.reason})"
 
 
 class AccessLog(models.Model):

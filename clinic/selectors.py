@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from clinic.models import AccessLog, Notification, Patient, User
+from clinic.models import AccessLog, MailServerAlert, Notification, Patient, User
 
 
 def user_by_email(email: str) -> User | None:
@@ -59,4 +59,18 @@ def notification_keys_taken(*, idempotency_keys: Iterable[str]) -> set[str]:
 
 
 def notifications_failed() -> QuerySet[Notification]:
-    return Notification.objects.filter(status=Notification.Status.FAILED).select_related("recipient")
+    """Emails that failed for good and that nobody has resolved yet: staff must act on these."""
+    return (
+        Notification.objects.filter(status=Notification.Status.FAILED, resolved_at__isnull=True)
+        .select_related("recipient__patient")
+        .order_by("-failed_at", "-pk")
+    )
+
+
+def notification_failed_for_staff(*, pk: int) -> Notification:
+    return get_object_or_404(Notification, pk=pk, status=Notification.Status.FAILED)
+
+
+def mail_server_alert_open() -> MailServerAlert | None:
+    """The mail server's current set-up fault, if it is refusing everything right now."""
+    return MailServerAlert.objects.filter(cleared_at__isnull=True).first()

@@ -128,12 +128,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
+# Redis is a helper, never a dependency of a request: one quick try (0.2 s), no connection retries, and after a
+# failure the circuit breaker (clinic.lib.breaker) skips Redis for REDIS_BREAKER_SECONDS. The outbox sweep sends what
+# a skipped hand-off did not, and the rate limits let requests through.
+REDIS_TIMEOUT_SECONDS = 0.2
+REDIS_BREAKER_SECONDS = 10.0
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    **REDIS_CACHE_OPTIONS,
+    # kombu retries a failed connection for seconds before it gives up; a hand-off must not wait.
+    "max_retries": 0,
+}
+
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "clinic.lib.cache.BreakerRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            "OPTIONS": REDIS_CACHE_OPTIONS,
         }
     }
 else:
@@ -146,7 +158,7 @@ if not REDIS_URL:
     for _folder in ("queue", "control"):
         (VAR_DIR / "celery" / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"socket_connect_timeout": 1, "socket_timeout": 2}
+    REDIS_BROKER_TRANSPORT_OPTIONS
     if REDIS_URL
     else {
         "data_folder_in": str(VAR_DIR / "celery" / "queue"),
@@ -272,7 +284,16 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Riverside Clinic <no-reply@clinic.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
+# The outbox (clinic.services.notifications). A temporary failure is retried with a doubling backoff (base, then 2x,
+# 4x... up to the cap) until the email is older than NOTIFICATION_RETRY_HOURS; then it fails for good and staff see it.
+NOTIFICATION_RETRY_HOURS = env.float("NOTIFICATION_RETRY_HOURS", default=24)
+NOTIFICATION_RETRY_BASE_SECONDS = 60
+NOTIFICATION_RETRY_CAP_SECONDS = 60 * 60
+# How long a worker holds a claimed email before another may try it (after a crash: the sweep resends it then).
+NOTIFICATION_LEASE_SECONDS = 120
+# How often beat runs the sweep that sends whatever the hand-off to a worker did not (and the reminder scan). Each
+# beat task expires after one period, so sweeps do not pile up while the broker is down (clinic.celery.beat_schedule).
+NOTIFICATION_SWEEP_SECONDS = 60
 
 # --- The clinic itself ------------------------------------------------------------------------------
 

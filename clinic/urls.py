@@ -44,6 +44,7 @@ clinic_patterns = [
     # Staff
     path("staff/patients/", staff.patient_list, name="staff-patient-list"),
     path("staff/patients/<int:pk>/", staff.patient_detail, name="staff-patient-detail"),
+    path("staff/emails/<int:pk>/resolve/", staff.notification_resolve, name="staff-notification-resolve"),
 ]
 
 urlpatterns = [

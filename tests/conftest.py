@@ -18,6 +18,16 @@ def _fast_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _redis_breaker_closed():
+    """The Redis circuit breaker is per process: a test that trips it must not skip the next test's hand-offs."""
+    from clinic.lib.breaker import redis_breaker
+
+    redis_breaker.reset()
+    yield
+    redis_breaker.reset()
+
+
 @pytest.fixture
 def patient(db):
     return PatientFactory()

@@ -15,12 +15,16 @@ from clinic.services.accounts import (
     staff_backup_codes_generate,
     staff_totp_confirm,
     staff_totp_device_for_enrolment,
+    user_delete,
 )
 from clinic.services.notifications import (
     SendOutcome,
     notification_enqueue,
+    notification_resend,
+    notification_resolve,
     notification_send,
     notifications_cancel,
+    notifications_cancel_for_user,
     notifications_send_due,
 )
 
@@ -33,8 +37,11 @@ __all__ = [
     "account_send_password_link",
     "email_verify",
     "notification_enqueue",
+    "notification_resend",
+    "notification_resolve",
     "notification_send",
     "notifications_cancel",
+    "notifications_cancel_for_user",
     "notifications_send_due",
     "password_reset_request",
     "patient_profile_update",
@@ -43,4 +50,5 @@ __all__ = [
     "staff_backup_codes_generate",
     "staff_totp_confirm",
     "staff_totp_device_for_enrolment",
+    "user_delete",
 ]

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from clinic.lib.roles import STAFF_ROLES
 from clinic.models import Notification, Patient, User
 from clinic.selectors import user_by_email
-from clinic.services.notifications import notification_enqueue
+from clinic.services.notifications import notification_enqueue, notifications_cancel_for_user
 
 PASSWORD_RESET_THROTTLE = timedelta(minutes=2)
 SIGN_UP_EMAIL_THROTTLE = timedelta(minutes=15)
@@ -82,6 +82,13 @@ def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | N
             kind=kind, idempotency_key=f"{kind}:{existing.pk}:{secrets.token_hex(8)}", recipient=existing
         )
     return None
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete an account. What was not yet sent to it is cancelled; sent and failed emails stay on record."""
+    notifications_cancel_for_user(user=user)
+    user.delete()
 
 
 def email_verify(*, user: User) -> bool:

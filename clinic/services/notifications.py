@@ -1,22 +1,28 @@
-"""The notification outbox: enqueue in the caller's transaction, send at most once per claim."""
+"""The notification outbox: enqueue in the caller's transaction, send at most once per claim.
+
+The delivery guarantee is written down in docs/architecture.md ("Email delivery guarantee").
+"""
 
 from __future__ import annotations
 
 import logging
-import smtplib
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from clinic.models import Notification, User
+from clinic.lib import smtp
+from clinic.lib.breaker import redis_breaker
+from clinic.models import MailServerAlert, Notification, User
 from clinic.notifications import (
     ContentRuleViolation,
     NotificationObsolete,
@@ -27,17 +33,19 @@ from clinic.notifications import (
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
 SWEEP_BATCH = 200
-# Refused recipients will be refused again; everything else from SMTP or the network may pass later.
-PERMANENT_ERRORS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused)
-TRANSIENT_ERRORS = (smtplib.SMTPException, OSError, TimeoutError)
 
 
 @dataclass(frozen=True)
 class SendOutcome:
     status: str  # "sent", "retry", "failed", "cancelled" or "skipped"
     retry_at: datetime | None = None
+
+
+def new_message_id() -> str:
+    """A random Message-ID at DEFAULT_FROM_EMAIL's domain: the same for every retry of one email."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    return f"<{secrets.token_hex(16)}@{domain}>"
 
 
 def notification_enqueue(
@@ -54,14 +62,18 @@ def notification_enqueue(
     The same key twice gives the same row, so a retried request never queues a second email.
     """
     builder_for(kind)  # fail now, not at send time, on an unknown kind
+    due_at = due_at or timezone.now()
     notification, created = Notification.objects.get_or_create(
         idempotency_key=idempotency_key,
         defaults={
             "kind": kind,
             "recipient": recipient,
-            "to_email": to_email,
+            # Kept on the row, so a failure still says whom it was for after the user is deleted.
+            "to_email": to_email or (recipient.email if recipient else ""),
             "context": context or {},
-            "due_at": due_at or timezone.now(),
+            "message_id": new_message_id(),
+            "due_at": due_at,
+            "queued_at": due_at,
         },
     )
     if created and notification.due_at <= timezone.now():
@@ -83,13 +95,20 @@ def notifications_cancel(*, idempotency_keys: Iterable[str] = (), key_prefix: st
     )
 
 
+def notifications_cancel_for_user(*, user: User) -> int:
+    """Withdraw everything not yet sent to ``user`` (before the account is deleted)."""
+    return Notification.objects.filter(recipient=user, status=Notification.Status.PENDING).update(
+        status=Notification.Status.CANCELLED, locked_until=None, last_error="recipient deleted"
+    )
+
+
 def notification_send(*, notification_id: int) -> SendOutcome:
     """Send one notification if this caller wins the claim on it. Safe to run any number of times."""
     now = timezone.now()
     claimed = (
         Notification.objects.filter(pk=notification_id, status=Notification.Status.PENDING, due_at__lte=now)
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + LEASE, attempts=F("attempts") + 1)
+        .update(locked_until=now + _lease(), attempts=F("attempts") + 1)
     )
     if not claimed:
         return SendOutcome("skipped")
@@ -101,20 +120,19 @@ def notification_send(*, notification_id: int) -> SendOutcome:
         _finish(notification, Notification.Status.CANCELLED, error="obsolete")
         return SendOutcome("cancelled")
     except ContentRuleViolation:
-        logger.error("Notification %s broke the email content rule and was not sent", notification.pk)
-        _finish(notification, Notification.Status.FAILED, error="content_rule")
+        _fail(notification, error="content_rule")
         return SendOutcome("failed")
 
     try:
-        message.send()
-    except PERMANENT_ERRORS as exc:
-        logger.warning("Notification %s refused by the mail server", notification.pk)
-        _finish(notification, Notification.Status.FAILED, error=type(exc).__name__)
-        return SendOutcome("failed")
-    except TRANSIENT_ERRORS as exc:
-        return _schedule_retry(notification, error=type(exc).__name__)
-
-    _finish(notification, Notification.Status.SENT)
+        smtp.deliver(message, on_accepted=lambda: _finish(notification, Notification.Status.SENT))
+    except smtp.DeliveryFailure as failure:
+        if failure.setup_fault:
+            _raise_mail_server_alert(failure)
+        if failure.permanent:
+            _fail(notification, error=str(failure))
+            return SendOutcome("failed")
+        return _schedule_retry(notification, error=str(failure))
+    _clear_mail_server_alert()
     logger.info("Notification %s sent", notification.pk)
     return SendOutcome("sent")
 
@@ -131,34 +149,113 @@ def notifications_send_due() -> int:
     return sum(notification_send(notification_id=pk).status == "sent" for pk in due_ids)
 
 
+@transaction.atomic
+def notification_resend(*, notification: Notification, by: User) -> bool:
+    """Queue a failed email again, on purpose: a new Message-ID (it is a new message), attempts from zero, a new
+    retry window, and who did it. False when it was not failed (someone else resent it, or it was sent)."""
+    now = timezone.now()
+    updated = Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING,
+        attempts=0,
+        message_id=new_message_id(),
+        due_at=now,
+        queued_at=now,
+        locked_until=None,
+        failed_at=None,
+        last_error="",
+        resolved_at=None,
+        resolved_by=None,
+        resent_at=now,
+        resent_by=by,
+    )
+    if updated:
+        logger.info("Notification %s queued again by user %s", notification.pk, by.pk)
+        transaction.on_commit(lambda: _dispatch(notification.pk))
+    return bool(updated)
+
+
+def notification_resolve(*, notification: Notification, by: User) -> bool:
+    """Staff have dealt with an email that failed for good (say, they phoned the patient). False if already done."""
+    updated = Notification.objects.filter(
+        pk=notification.pk, status=Notification.Status.FAILED, resolved_at__isnull=True
+    ).update(resolved_at=timezone.now(), resolved_by=by)
+    if updated:
+        logger.info("Notification %s marked resolved by user %s", notification.pk, by.pk)
+    return bool(updated)
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=settings.NOTIFICATION_LEASE_SECONDS)
+
+
 def _dispatch(notification_id: int) -> None:
     from clinic.tasks import send_notification  # tasks import services; import here to avoid a cycle
 
+    # The periodic sweep sends whatever is not handed off here; the change that caused it has already committed.
+    if not redis_breaker.allows():
+        logger.warning("Broker skipped (circuit breaker); notification %s waits for the sweep", notification_id)
+        return
     try:
         send_notification.apply_async((notification_id,), retry=False)
     except Exception:
-        # The periodic sweep sends it; the change that caused it has already committed.
+        redis_breaker.trip()
         logger.warning("Broker unavailable; notification %s waits for the periodic sweep", notification_id)
 
 
 def _schedule_retry(notification: Notification, *, error: str) -> SendOutcome:
-    if notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
-        logger.error("Notification %s failed after %s attempts", notification.pk, notification.attempts)
-        _finish(notification, Notification.Status.FAILED, error=error)
+    now = timezone.now()
+    give_up_at = notification.queued_at + timedelta(hours=settings.NOTIFICATION_RETRY_HOURS)
+    if now >= give_up_at:
+        _fail(notification, error=error)
         return SendOutcome("failed")
-    retry_at = timezone.now() + min(timedelta(minutes=2 ** (notification.attempts - 1)), timedelta(hours=1))
+    exponent = min(notification.attempts - 1, 20)
+    backoff = min(settings.NOTIFICATION_RETRY_BASE_SECONDS * 2**exponent, settings.NOTIFICATION_RETRY_CAP_SECONDS)
+    retry_at = min(now + timedelta(seconds=backoff), give_up_at)  # the last try is at the end of the window
     Notification.objects.filter(pk=notification.pk).update(due_at=retry_at, locked_until=None, last_error=error)
     logger.warning("Notification %s will be retried (%s)", notification.pk, error)
     return SendOutcome("retry", retry_at=retry_at)
 
 
+def _fail(notification: Notification, *, error: str) -> None:
+    _finish(notification, Notification.Status.FAILED, error=error)
+    logger.error("Notification %s failed for good (%s); staff see it on the staff home page", notification.pk, error)
+
+
 def _finish(notification: Notification, status: str, *, error: str = "") -> None:
+    now = timezone.now()
     Notification.objects.filter(pk=notification.pk).update(
         status=status,
         locked_until=None,
         last_error=error,
-        sent_at=timezone.now() if status == Notification.Status.SENT else None,
+        sent_at=now if status == Notification.Status.SENT else None,
+        failed_at=now if status == Notification.Status.FAILED else None,
     )
+
+
+def _raise_mail_server_alert(failure: smtp.DeliveryFailure) -> None:
+    """One open alert per outage: the first set-up fault opens it, the next ones only count."""
+    fields = {"step": failure.step, "code": failure.code, "reason": failure.reason[:100]}
+    now = timezone.now()
+    open_alerts = MailServerAlert.objects.filter(cleared_at__isnull=True)
+    if open_alerts.update(last_seen_at=now, failures=F("failures") + 1, **fields):
+        return
+    try:
+        with transaction.atomic():
+            alert = MailServerAlert.objects.create(first_seen_at=now, last_seen_at=now, **fields)
+    except IntegrityError:  # another worker opened it a moment ago
+        open_alerts.update(last_seen_at=now, failures=F("failures") + 1, **fields)
+        return
+    logger.error(
+        "Mail server refused at %s (%s): alert %s raised; emails wait and are retried",
+        failure.step,
+        failure.code or failure.reason,
+        alert.pk,
+    )
+
+
+def _clear_mail_server_alert() -> None:
+    if MailServerAlert.objects.filter(cleared_at__isnull=True).update(cleared_at=timezone.now()):
+        logger.warning("Mail server accepts email again: alert cleared")
 
 
 def _render(notification: Notification) -> EmailMultiAlternatives:
@@ -178,8 +275,8 @@ def _render(notification: Notification) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{prefix}/body.txt", context, using=text),
-        to=[recipient.email if recipient else notification.to_email],
-        headers={"X-Notification-Id": str(notification.pk)},
+        to=[notification.address],
+        headers={"X-Notification-Id": str(notification.pk), "Message-ID": notification.message_id or new_message_id()},
     )
     message.attach_alternative(render_to_string(f"{prefix}/body.html", context), "text/html")
     for filename, payload, mimetype in content.attachments:

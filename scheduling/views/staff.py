@@ -33,6 +33,7 @@ MARK_PERM = "scheduling.mark_appointment"
 CANCEL_PERM = "scheduling.cancel_appointment"
 BLOCK_ANY_PERM = "scheduling.add_timeblock"
 BLOCK_OWN_PERM = "scheduling.block_own_time"
+FAILED_SHOWN = 20  # failed emails listed on the staff home page; the count covers them all
 
 
 def day_bounds(first: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
@@ -46,9 +47,8 @@ def day_bounds(first: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]
 @require_GET
 def staff_home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    failed = clinic_selectors.notifications_failed() if user.has_perm("clinic.view_notification") else None
     context: dict[str, Any] = {
-        "failed_count": failed.count() if failed is not None else None,
+        "delivery": _delivery(user) if user.has_perm("clinic.view_notification") else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),
         "urgent_alerts": intake_selectors.alerts_open() if user.has_perm("intake.view_urgentalert") else [],
@@ -58,6 +58,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         context["todays_appointments"] = list(selectors.calendar_appointments(start=start, end=end))
         log_patients_listed(request, (appointment.patient_id for appointment in context["todays_appointments"]))
     return render(request, "scheduling/staff/home.html", context)
+
+
+def _delivery(user: Any) -> dict[str, Any]:
+    """Email delivery for staff: a mail server that refuses everything, and emails that failed for good."""
+    failed = clinic_selectors.notifications_failed()
+    return {
+        "alert": clinic_selectors.mail_server_alert_open(),
+        "failed_count": failed.count(),
+        "failed": list(failed[:FAILED_SHOWN]),
+        "can_resolve": user.has_perm("clinic.resolve_notification"),
+    }
 
 
 @staff_required(VIEW_PERM)

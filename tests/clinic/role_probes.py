@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from clinic.models import Notification
 from tests.role_walk import Call, Probe, World
 
 
@@ -13,6 +14,17 @@ def _appointment(world: World):
     if "admin_appointment" not in world.extra:
         world.extra["admin_appointment"] = AppointmentFactory(patient=world.patient)
     return world.extra["admin_appointment"]
+
+
+def _failed_email(world: World) -> Call:
+    notification = Notification.objects.create(
+        kind="clinic/set_password",
+        idempotency_key=f"walk:{world.acting}",
+        recipient=world.patient.user,
+        to_email=world.patient.user.email,
+        status=Notification.Status.FAILED,
+    )
+    return Call("POST", reverse("clinic:staff-notification-resolve", args=[notification.pk]))
 
 
 PROBES = {
@@ -34,4 +46,5 @@ PROBES = {
             lambda w: Call("GET", reverse("admin:scheduling_appointment_change", args=[_appointment(w).pk])),
         ),
     ],
+    "Mark a failed email resolved": [Probe("notification-resolve", _failed_email)],
 }
