@@ -125,7 +125,7 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
+CELERY_BROKER_URL = REDIS_URL or "filesystem://localhost//"  # a host name, or kombu warns on every start
 if not REDIS_URL:
     # The filesystem broker's folders exist before anything queues (seed_demo queues emails before the worker
     # starts); a missing folder would make every hand-off fail over to the periodic sweep.
