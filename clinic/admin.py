@@ -134,6 +134,12 @@ class PatientAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        """A record stays with its login: moving it to another account hands that account the patient's portal
+        and emails (a staff member could point it at their own login)."""
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "user") if obj is not None else readonly
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
