@@ -140,6 +140,11 @@ class PatientAdmin(SimpleHistoryAdmin):
         readonly = tuple(super().get_readonly_fields(request, obj))
         return (*readonly, "user") if obj is not None else readonly
 
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if change:  # a history "revert" loads a whole past version, the read-only login included: keep today's
+            obj.user_id = Patient.objects.values_list("user_id", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):

@@ -207,3 +207,30 @@ def test_nobody_moves_a_patient_record_to_another_login_in_admin(staff_client_fo
     patient.refresh_from_db()
     assert patient.user_id == owner.pk
     assert 'name="user"' not in client.get(url).content.decode()
+
+
+def test_reverting_a_patient_record_in_admin_keeps_its_login(staff_client_for, front_desk) -> None:
+    """The history's "revert" loads a whole past version, the read-only login included."""
+    patient = PatientFactory()
+    owner = patient.user
+    patient.user = UserFactory()  # a past version that pointed elsewhere
+    patient.save()
+    past = patient.history.latest().history_id
+    patient.user = owner
+    patient.save()
+    client = staff_client_for(front_desk)
+    url = reverse("admin:clinic_patient_simple_history", args=[patient.pk, past])
+    data = {
+        "legal_first_name": patient.legal_first_name,
+        "legal_last_name": patient.legal_last_name,
+        "preferred_name": patient.preferred_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex_at_birth": patient.sex_at_birth,
+        "phone": str(patient.phone),
+        "time_zone": patient.time_zone,
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+    }
+    assert client.post(url, data).status_code == 302
+    patient.refresh_from_db()
+    assert patient.user_id == owner.pk
