@@ -50,9 +50,11 @@ def test_front_desk_moves_an_appointment_and_the_patient_is_emailed(
 
     pick = desk.get(pick_url(appointment) + "?month=2026-03&date=2026-03-05")
     assert pick.status_code == 200
-    start = slot_param(THURSDAY_11AM).replace(":", "%3A")
-    offered = f"{confirm_url(appointment)}?provider={provider.pk}&amp;start={start}"
-    assert offered in pick.content.decode()
+    page = pick.content.decode()  # each time is a button in a GET form to the confirm page
+    assert f'action="{confirm_url(appointment)}"' in page
+    start = slot_param(THURSDAY_11AM)
+    offered = f'name="provider" value="{provider.pk}"><input type="hidden" name="start" value="{start}"'
+    assert offered in page
 
     confirm = desk.get(f"{confirm_url(appointment)}?provider={provider.pk}&start={slot_param(THURSDAY_11AM)}")
     assert confirm.status_code == 200
