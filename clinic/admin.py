@@ -143,6 +143,17 @@ class PatientAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
     raw_id_fields = ("user",)
     date_hierarchy = "created_at"
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        """A record stays with its login: moving it to another account hands that account the patient's portal
+        and emails (a staff member could point it at their own login)."""
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return (*readonly, "user") if obj is not None else readonly
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        if change:  # a history "revert" loads a whole past version, the read-only login included: keep today's
+            obj.user_id = Patient.objects.values_list("user_id", flat=True).get(pk=obj.pk)
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):

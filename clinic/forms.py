@@ -44,7 +44,10 @@ class PatientProfileForm(forms.ModelForm):
 
 
 class SignUpForm(PatientProfileForm):
-    email = forms.EmailField(widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    # The form's own limit is 320 characters; the column holds fewer (a longer address failed in the database).
+    email = forms.EmailField(
+        max_length=User._meta.get_field("email").max_length, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     password1 = forms.CharField(
         label="Password",
         strip=False,

@@ -5,6 +5,7 @@ The main demo patient keeps no screening, so that a visitor to the demo can fill
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any, TextIO
 
@@ -90,6 +91,17 @@ KINDS = {
 
 @transaction.atomic
 def seed(*, stdout: TextIO) -> None:
+    # The demo's urgent screening raises its alert on purpose: say so once, instead of a warning in the log.
+    services_log = logging.getLogger("intake.services")
+    level = services_log.level
+    services_log.setLevel(logging.ERROR)
+    try:
+        _seed(stdout)
+    finally:
+        services_log.setLevel(level)
+
+
+def _seed(stdout: TextIO) -> None:
     settings_row = selectors.clinic_settings()
     if not settings_row.oncall_recipients:
         ClinicSettings.objects.filter(pk=settings_row.pk).update(oncall_recipients=ONCALL)
@@ -110,7 +122,10 @@ def seed(*, stdout: TextIO) -> None:
         services.screening_submit(version=draft, by=patient.user)
         if kind == "clean" and clinician is not None:
             services.screening_decide(screening=screening, kind="approved", note="", by=clinician)
-    stdout.write(f"Screenings: one each clean and approved, needing review, urgent, excluded ({len(KINDS)}).")
+    stdout.write(
+        f"Screenings: one each clean and approved, needing review, urgent (its alert is on the staff home page),"
+        f" excluded ({len(KINDS)})."
+    )
 
 
 def _read_required(patient: Patient) -> None:

@@ -114,6 +114,7 @@ class VisitorDetailsForm(forms.Form):
     legal_last_name = forms.CharField(label="Legal last name", max_length=100, validators=[validate_person_name])
     email = forms.EmailField(
         label="Email",
+        max_length=User._meta.get_field("email").max_length,  # the column's limit, not the form's 320
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         help_text="We send the confirmation here, with a link to set a password for your account.",
     )

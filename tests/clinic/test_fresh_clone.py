@@ -45,5 +45,14 @@ def test_migrate_works_without_var(fresh_clone: Path) -> None:
 def test_seed_demo_queues_without_a_broker_warning(fresh_clone: Path) -> None:
     result = run(fresh_clone, "seed_demo")
     assert result.returncode == 0, result.stderr[-2000:]
-    assert "Broker unavailable" not in result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "Broker unavailable" not in output
+    assert "WARNING" not in output, "nothing alarming (kombu warned of a broker URL without a host name)"
     assert list((fresh_clone / "var" / "celery" / "queue").iterdir()), "the demo's emails wait in the queue"
+
+
+def test_the_worker_prints_emails_as_info_not_as_warnings() -> None:
+    """`make run` shows the console backend's emails in the worker's log: each line was tagged WARNING/MainProcess."""
+    from clinic.celery import app
+
+    assert app.conf.worker_redirect_stdouts_level == "INFO"

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic.lib.roles import CLINIC_ADMIN, CLINICIAN, FRONT_DESK, NURSE
 from clinic.models import Notification, User
-from tests.factories import PASSWORD, StaffFactory, UserFactory, give_backup_code
+from tests.factories import PASSWORD, PatientFactory, StaffFactory, UserFactory, give_backup_code
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +180,57 @@ def test_clinic_admin_resets_a_nurses_device_but_not_a_peers(staff_client_for, c
     assert client.post(reverse("admin:otp_totp_totpdevice_delete", args=[mine.pk]), {"post": "yes"}).status_code == 302
     assert not TOTPDevice.objects.filter(pk=mine.pk).exists()
     assert TOTPDevice.objects.filter(pk=theirs.pk).exists()
+
+
+@pytest.mark.parametrize("role", [FRONT_DESK, CLINICIAN, CLINIC_ADMIN])
+def test_nobody_moves_a_patient_record_to_another_login_in_admin(staff_client_for, role: str) -> None:
+    """Re-linking a record to another account handed that account the patient's portal and emails: a front desk
+    user pointed a patient's record at their own login and read the patient's appointments in the portal."""
+    patient = PatientFactory()
+    owner = patient.user
+    staff = StaffFactory(role=role)
+    client = staff_client_for(staff)
+    url = reverse("admin:clinic_patient_change", args=[patient.pk])
+    data = {
+        "user": staff.pk,
+        "legal_first_name": patient.legal_first_name,
+        "legal_last_name": patient.legal_last_name,
+        "preferred_name": patient.preferred_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex_at_birth": patient.sex_at_birth,
+        "phone": str(patient.phone),
+        "time_zone": patient.time_zone,
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+    }
+    client.post(url, data)
+    patient.refresh_from_db()
+    assert patient.user_id == owner.pk
+    assert 'name="user"' not in client.get(url).content.decode()
+
+
+def test_reverting_a_patient_record_in_admin_keeps_its_login(staff_client_for, clinic_admin) -> None:
+    """The history's "revert" loads a whole past version, the read-only login included."""
+    patient = PatientFactory()
+    owner = patient.user
+    patient.user = UserFactory()  # a past version that pointed elsewhere
+    patient.save()
+    past = patient.history.latest().history_id
+    patient.user = owner
+    patient.save()
+    client = staff_client_for(clinic_admin)  # the only role that opens patients in admin
+    url = reverse("admin:clinic_patient_simple_history", args=[patient.pk, past])
+    data = {
+        "legal_first_name": patient.legal_first_name,
+        "legal_last_name": patient.legal_last_name,
+        "preferred_name": patient.preferred_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex_at_birth": patient.sex_at_birth,
+        "phone": str(patient.phone),
+        "time_zone": patient.time_zone,
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+    }
+    assert client.post(url, data).status_code == 302
+    patient.refresh_from_db()
+    assert patient.user_id == owner.pk

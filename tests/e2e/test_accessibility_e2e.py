@@ -79,6 +79,15 @@ def clinic_data(transactional_db) -> dict:
     return {"type": appointment_type, "article": article, "patient": patient, "appointment": appointment}
 
 
+def _month_starting_mid_week() -> str:
+    """This month or one of the next two, whichever first starts after a Sunday: its grid opens with days of the
+    month before (the calendar's weeks start on Sunday)."""
+    first = timezone.localdate().replace(day=1)
+    while first.isoweekday() == 7:
+        first = (first + dt.timedelta(days=31)).replace(day=1)
+    return f"{first:%Y-%m}"
+
+
 PUBLIC_PAGES: dict[str, Callable[[dict], str]] = {
     "home": lambda d: reverse("clinic:home"),
     "education index": lambda d: reverse("education:article-list"),
@@ -86,6 +95,9 @@ PUBLIC_PAGES: dict[str, Callable[[dict], str]] = {
     "search": lambda d: reverse("education:search") + "?q=blood+pressure",
     "booking: choose a type": lambda d: reverse("scheduling:book-start"),
     "booking: choose a time": lambda d: reverse("scheduling:book-pick", args=[d["type"].slug]),
+    "booking: a month that starts mid-week": lambda d: (
+        reverse("scheduling:book-pick", args=[d["type"].slug]) + f"?month={_month_starting_mid_week()}"
+    ),
     "login": lambda d: reverse("clinic:login"),
     "sign-up": lambda d: reverse("clinic:sign-up"),
     "password reset": lambda d: reverse("clinic:password-reset"),

@@ -70,7 +70,7 @@ def test_booking_through_the_page_answers_within_the_bound(
     with fault() as broker_url, redis_at(broker_url):
         response, elapsed = _timed(post)
     assert elapsed < BOUND_SECONDS, f"the booking page took {elapsed:.2f} s"
-    appointment = Appointment.objects.get()
+    assert Appointment.objects.count() == 1  # the booking committed
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("scheduling:book-done-visitor"))
     # The confirmation and the set-password link wait in the outbox for the sweep.
