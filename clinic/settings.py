@@ -205,6 +205,8 @@ SESSION_COOKIE_AGE = int(SESSION_MAX_AGE.total_seconds())
 
 # Failed logins within the cool-off, per tier (clinic.lib.auth.TieredLockoutHandler). Only failures count.
 AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+# Sign-ups per client address per hour (each may email an existing account's owner): (count, seconds).
+SIGN_UP_RATE_LIMIT = (10, 60 * 60)
 LOGIN_FAILURE_LIMITS = [
     (["username", "ip_address"], AXES_FAILURE_LIMIT),  # one email from one address
     ("username", env.int("DJANGO_LOGIN_FAILURES_PER_EMAIL", default=20)),  # one email from any address

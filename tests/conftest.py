@@ -28,6 +28,17 @@ def _redis_breaker_closed():
     redis_breaker.reset()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Rate-limit counters live in the cache: each test starts with none."""
+    import contextlib
+
+    from django.core.cache import cache
+
+    with contextlib.suppress(Exception):  # a test that simulates a dead cache has none to clear
+        cache.clear()
+
+
 @pytest.fixture
 def patient(db):
     return PatientFactory()

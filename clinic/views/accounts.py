@@ -15,7 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic import services
 from clinic.decorators import patient_required
 from clinic.forms import PatientProfileForm, SignUpForm
+from clinic.lib import ratelimit
 from clinic.lib.auth import MODEL_BACKEND
+from clinic.lib.http import client_ip
 from clinic.models import User
 from clinic.selectors import patient_for_user
 from clinic.tokens import email_verification_token
@@ -27,6 +29,10 @@ def sign_up(request: HttpRequest) -> HttpResponse:
         return redirect("clinic:after-login")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limit, window = settings.SIGN_UP_RATE_LIMIT
+        if not ratelimit.hit("sign-up:ip", client_ip(request) or "unknown", limit=limit, window=window):
+            form.add_error(None, "Too many sign-ups from your connection. Please try again in an hour, or call us.")
+            return render(request, "registration/sign_up.html", {"form": form}, status=429)
         services.patient_sign_up(
             email=form.cleaned_data["email"], password=form.cleaned_data["password1"], **form.profile_data()
         )

@@ -288,3 +288,19 @@ class TestIdleTimeout:
         session["auth_started_at"] = time.time() - 12 * 3600 - 60
         session.save()
         assert patient_client.get(reverse("clinic:profile")).status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_ups_from_one_address_are_limited(settings) -> None:
+    settings.SIGN_UP_RATE_LIMIT = (3, 3600)
+    client = Client(REMOTE_ADDR="203.0.113.9")
+    for n in range(3):
+        assert client.post(reverse("clinic:sign-up"), {**SIGN_UP, "email": f"new{n}@example.com"}).status_code == 302
+    refused = client.post(reverse("clinic:sign-up"), {**SIGN_UP, "email": "one.more@example.com"})
+    assert refused.status_code == 429
+    assert "Too many sign-ups from your connection" in refused.content.decode()
+    assert not User.objects.filter(email="one.more@example.com").exists()
+    elsewhere = Client(REMOTE_ADDR="198.51.100.7").post(
+        reverse("clinic:sign-up"), {**SIGN_UP, "email": "b@example.com"}
+    )
+    assert elsewhere.status_code == 302  # a limit per connection, not for everyone

@@ -395,7 +395,7 @@ def test_booking_limit_per_ip_is_per_client_behind_the_proxy(client, provider, p
 
 def test_cache_outage_does_not_block_booking(patient_client, provider, phone_type) -> None:
     data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
-    with mock.patch("scheduling.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
+    with mock.patch("clinic.lib.ratelimit.cache.add", side_effect=ConnectionError("redis down")):
         response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     assert response.status_code == 302
     assert Appointment.objects.count() == 1
