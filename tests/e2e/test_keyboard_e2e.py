@@ -1,4 +1,5 @@
-"""A visitor books with the keyboard alone (Tab, Enter and Space), and focus is always visible."""
+"""A visitor books with the keyboard alone (Tab, Enter and Space), and focus is always visible and never covered,
+on a desktop and on a phone-sized window."""
 
 from __future__ import annotations
 
@@ -17,6 +18,10 @@ EVERY_DAY = (0, 1, 2, 3, 4, 5, 6)
 FOCUS_VISIBLE = """() => {
   const el = document.activeElement;
   if (!el || el === document.body) return false;
+  // Not obscured (WCAG 2.4.11): what sits at the middle of the focused element is the element itself.
+  const box = el.getClientRects()[0] || el.getBoundingClientRect();  // a link that wraps: its first line
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + Math.min(box.height / 2, 10));
+  if (top && top !== el && !el.contains(top) && !top.contains(el)) return false;
   const style = getComputedStyle(el);
   // The site's focus style is a solid outline of at least 2px; Bootstrap's faint glow alone does not count.
   return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
@@ -43,7 +48,9 @@ def tab_to(page: Page, target: Locator, *, limit: int = 80) -> int:
     raise AssertionError(f"{target} never took focus in {limit} presses of Tab")
 
 
-def test_visitor_books_with_the_keyboard_alone(page: Page, live_server, phone_consultation) -> None:
+@pytest.mark.parametrize("width", [1280, 390], ids=["desktop", "phone"])
+def test_visitor_books_with_the_keyboard_alone(page: Page, live_server, phone_consultation, width: int) -> None:
+    page.set_viewport_size({"width": width, "height": 800})
     page.goto(f"{live_server.url}/book/")
     tab_to(page, page.get_by_role("link", name="Choose a time for the Free 15-minute phone consultation"))
     page.keyboard.press("Enter")
