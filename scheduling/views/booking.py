@@ -15,7 +15,7 @@ from clinic.models import Patient
 from intake.selectors import screening_state
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
-from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
+from scheduling.forms import BookingConfirmForm, SlotForm, VisitorDetailsForm
 from scheduling.ics import add_to_calendar_links
 from scheduling.models import Appointment, AppointmentType, Provider
 from scheduling.ratelimit import booking_allowed
@@ -79,13 +79,23 @@ def book_details(request: HttpRequest, type_slug: str) -> HttpResponse:
     confirm_url = with_query(reverse("scheduling:book-confirm", args=[type_slug]), **request.GET.dict())
     if _booking_patient(request) is not None:
         return redirect(confirm_url)
+    back_url = _pick_url(appointment_type, viewer_tz(request))
+    slot = SlotForm(request.GET, appointment_type=appointment_type)
+    if not slot.is_valid():
+        return error_page(request, first_error(slot), back_url=back_url)
     initial = request.session.get(VISITOR_KEY) or {"time_zone": viewer_tz(request)}
     form = VisitorDetailsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         request.session[VISITOR_KEY] = form.to_session()
         return redirect(confirm_url)
-    back_url = _pick_url(appointment_type, viewer_tz(request))
-    context = {"form": form, "appointment_type": appointment_type, "back_url": back_url}
+    context = {
+        "form": form,
+        "appointment_type": appointment_type,
+        "back_url": back_url,
+        "start": slot.cleaned_data["start"],
+        "provider": slot.cleaned_data["provider"],
+        "tz": viewer_tz(request),
+    }
     return render(request, "scheduling/book_details.html", context)
 
 

@@ -429,3 +429,15 @@ def test_booked_page_for_its_owner(patient_client, appointment) -> None:
     response = patient_client.get(reverse("scheduling:book-done", args=[appointment.pk]))
     assert response.status_code == 200
     assert b"You are booked" in response.content
+
+
+def test_details_step_shows_the_chosen_time_and_clinician_with_a_way_back(client, provider, frozen) -> None:
+    url = reverse("scheduling:book-details", args=["phone-consultation"])
+    page = client.get(f"{url}?provider={provider.pk}&start={slot_param(WEDNESDAY_10AM)}&tz=America/Los_Angeles")
+    content = page.content.decode()
+    assert page.status_code == 200
+    assert "Wednesday, March 4, 2026 at 7:00 AM" in content and "(America/Los_Angeles)" in content
+    assert "Clinic time: Wednesday, March 4 at 10:00 AM" in content
+    assert provider.display_name in content
+    assert ">Choose another time</a>" in content
+    assert client.get(f"{url}?provider={provider.pk}&start=nonsense").status_code == 400
