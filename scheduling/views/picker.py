@@ -13,7 +13,6 @@ import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -36,15 +35,6 @@ class SlotChoice:
     local_start: dt.datetime
     clinic_start: dt.datetime
     url: str
-
-    @property
-    def form_action(self) -> str:
-        """A time is a button in a GET form (Space and Enter both choose it), so the link's query becomes fields."""
-        return self.url.split("?", 1)[0]
-
-    @property
-    def form_fields(self) -> list[tuple[str, str]]:
-        return parse_qsl(self.url.split("?", 1)[1]) if "?" in self.url else []
 
 
 # Where the patient's day is split when times are grouped: (label, first hour after it).

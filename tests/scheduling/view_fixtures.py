@@ -61,7 +61,7 @@ def slot_urls(response) -> list[str]:
     urls = []
     page = response.content.decode()
     for action, body in re.findall(
-        r'<form method="get" action="([^"]+)" class="h-100 slot-form">(.*?)</form>', page, re.S
+        r'<form method="get" action="([^"]+)" class="[^"]*slot-form">(.*?)</form>', page, re.S
     ):
         fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', body)
         urls.append(f"{unescape(action)}?{urlencode([(k, unescape(v)) for k, v in fields], safe='/:')}")
