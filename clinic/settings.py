@@ -165,6 +165,8 @@ LOGIN_URL = "clinic:login"
 LOGIN_REDIRECT_URL = "clinic:after-login"
 STAFF_HOME_URL = "scheduling:staff-home"
 PATIENT_HOME_URL = "scheduling:portal-home"
+# Where a patient goes after choosing the first password of an account a booking made: the screening.
+PATIENT_NEW_ACCOUNT_URL = "intake:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a set-password link from a booking must survive a day
 
 # Idle log-out (clinic.middleware) and the absolute session lifetime.
@@ -224,8 +226,6 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Riverside Cli
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
-# Where urgent staff alerts go (for example a safety alert from a screening).
-CLINIC_ALERT_EMAIL = env.str("CLINIC_ALERT_EMAIL", default="alerts@clinic.example")
 
 # --- The clinic itself ------------------------------------------------------------------------------
 

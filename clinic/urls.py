@@ -48,5 +48,6 @@ urlpatterns = [
     path("", include((clinic_patterns, "clinic"))),
     path("admin/", admin.site.urls),
     path("learn/", include("education.urls")),
+    path("", include("intake.urls")),
     path("", include("scheduling.urls")),
 ]

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic.models import Patient
+from intake.selectors import screening_state
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, VisitorDetailsForm
@@ -176,4 +177,6 @@ def book_done(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         appointment = selectors.appointment_for_visitor(pk=pk, booked_ids=request.session.get(BOOKED_KEY, []))
     context = {"appointment": appointment, "tz": viewer_tz(request, patient), "patient": patient}
+    if patient is not None:
+        context["screening_state"] = screening_state(patient=patient)
     return render(request, "scheduling/book_done.html", context)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clinic.decorators import patient_required
 from clinic.selectors import patient_for_user
 from education.selectors import required_reading_status
+from intake.selectors import screening_state
 from scheduling import selectors
 from scheduling.models import Appointment
 from scheduling.views import changes
@@ -43,6 +44,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "patient": patient,
         "upcoming": list(upcoming[:UPCOMING_ON_HOME]),
         "required_reading": required_reading_status(patient),
+        "screening_state": screening_state(patient=patient),
         "tz": patient.time_zone,
     }
     return render(request, "scheduling/portal_home.html", context)
@@ -67,6 +69,7 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "urls": _urls(appointment),
         "can_change": selectors.patient_change_refusal(appointment) is None,
         "tz": viewer_tz(request),
+        "screening_state": screening_state(patient=appointment.patient),
     }
     return render(request, "scheduling/appointment_detail.html", context)
 

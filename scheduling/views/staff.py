@@ -23,6 +23,7 @@ from clinic.decorators import staff_required
 from clinic.forms import PatientSearchForm
 from clinic.lib.access import log_patient_access
 from clinic.lib.time import clinic_tz
+from intake import selectors as intake_selectors
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError
 from scheduling.forms import CalendarForm, MarkForm, StaffCancelForm, TimeBlockForm
@@ -52,6 +53,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "failed_count": failed.count() if failed is not None else None,
         "roles": [group.name for group in user.groups.all()],
         "today": timezone.localdate(timezone=clinic_tz()),
+        "urgent_alerts": intake_selectors.alerts_open() if user.has_perm("intake.view_urgentalert") else [],
     }
     if user.has_perm(VIEW_PERM):
         start, end = day_bounds(context["today"])
@@ -104,6 +106,8 @@ def appointment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.appointment_for_staff(pk=pk)
     log_patient_access(request, appointment.patient, appointment)
     context = {"appointment": appointment, "mark_form": MarkForm(), "tz": settings.CLINIC_TIME_ZONE}
+    if request.user.has_perm("intake.view_screening_status"):
+        context["screening_state"] = intake_selectors.screening_state(patient=appointment.patient)
     return render(request, "scheduling/staff/appointment_detail.html", context)
 
 

@@ -1,0 +1,122 @@
+"""Staff review: the queue, the detail page, decisions, in-clinic readings, acknowledging alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from clinic.decorators import staff_required
+from clinic.lib.access import log_patient_access
+from intake import questionnaire, scoring, selectors, services
+from intake.exceptions import ScreeningError
+from intake.forms import BloodPressureReadingForm, DecisionForm, QueueFilterForm
+from intake.models import Screening, ScreeningVersion
+
+VIEW_PERM = "intake.view_screening"
+DECIDE_PERM = "intake.decide_screening"
+READING_PERM = "intake.add_bloodpressurereading"
+ACK_PERM = "intake.acknowledge_urgentalert"
+PER_PAGE = 25
+
+
+@staff_required(VIEW_PERM)
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    status, severity = form.values()
+    page = Paginator(selectors.screening_queue(status=status, severity=severity), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    query = "&".join(f"{k}={v}" for k, v in (("status", status), ("severity", severity)) if v)
+    return render(request, "intake/staff/queue.html", {"form": form, "page": page, "filter_query": query})
+
+
+@staff_required(VIEW_PERM)
+@require_GET
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for_staff(pk=pk)
+    number = request.GET.get("version")
+    version = selectors.staff_version(screening, int(number) if number and number.isdigit() else None)
+    log_patient_access(request, screening.patient, screening)
+    context = {
+        "screening": screening,
+        **_review_context(screening, version),
+        "decision_form": DecisionForm() if request.user.has_perm(DECIDE_PERM) else None,
+        "reading_form": BloodPressureReadingForm() if request.user.has_perm(READING_PERM) else None,
+    }
+    return render(request, "intake/staff/detail.html", context)
+
+
+def _review_context(screening: Screening, version: ScreeningVersion) -> dict[str, Any]:
+    sex = screening.patient.sex_at_birth
+    versions = list(screening.versions.all())
+    previous = next((v for v in reversed(versions) if v.number < version.number), None)
+    answers = {answer.step: answer.data for answer in version.answers.all()}
+    home = [("Home", s, d, None, None) for s, d in questionnaire.home_readings(answers)]
+    clinic = [("Clinic", r.systolic, r.diastolic, r.taken_at, r.taken_by) for r in screening.bp_readings.all()]
+    return {
+        "version": version,
+        "versions": versions,
+        "previous": previous,
+        "changes": selectors.answer_changes(previous, version, sex) if previous else [],
+        "sections": selectors.answers_by_step(version, sex),
+        "flags": list(version.flags.all()),
+        "scores": list(version.scores.all()),
+        "bmi": questionnaire.bmi(answers),
+        "readings": [(*r, scoring.classify_blood_pressure(r[1], r[2])) for r in [*clinic, *home]],
+        "decisions": list(screening.decisions.all()),
+        "alerts": list(screening.alerts.all()),
+    }
+
+
+@staff_required(DECIDE_PERM)
+@require_POST
+def decide(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for_staff(pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("intake:staff-detail", pk=pk)
+    try:
+        services.screening_decide(screening=screening, by=request.user, **form.cleaned_data)
+    except ScreeningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Decision recorded. The patient is emailed that there is news.")
+    return redirect("intake:staff-detail", pk=pk)
+
+
+@staff_required(READING_PERM)
+@require_POST
+def record_reading(request: HttpRequest, pk: int) -> HttpResponse:
+    screening = selectors.screening_for_staff(pk=pk)
+    form = BloodPressureReadingForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect("intake:staff-detail", pk=pk)
+    try:
+        services.bp_reading_record(screening=screening, by=request.user, **form.cleaned_data)
+    except (ValueError, ValidationError):
+        messages.error(request, "That reading is not plausible; check both numbers.")
+    else:
+        messages.success(request, "Reading recorded.")
+    return redirect("intake:staff-detail", pk=pk)
+
+
+@staff_required(ACK_PERM)
+@require_POST
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    alert = selectors.alert_for_staff(pk=pk)
+    if services.alert_acknowledge(alert=alert, by=request.user):
+        messages.success(request, "Alert acknowledged.")
+    else:
+        messages.info(request, "Someone had already acknowledged this alert.")
+    return redirect("intake:staff-detail", pk=alert.screening_id)

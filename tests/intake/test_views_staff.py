@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clinic.models import AccessLog
+from intake import services
+from intake.models import Decision, Screening, UrgentAlert
+from tests.conftest import verified_client
+from tests.factories import PatientFactory
+from tests.intake.answers import CSSRS_HIGH, clean_posts, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+def _detail(screening: Screening) -> str:
+    return reverse("intake:staff-detail", args=[screening.pk])
+
+
+def test_nurse_sees_answers_scores_flags_and_the_view_is_logged(patient, nurse):
+    posts = clean_posts()
+    posts["history"]["glaucoma"] = "yes"
+    screening = submitted(patient, posts)
+    page = verified_client(nurse).get(_detail(screening))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "glaucoma" in content.lower() and "Source:" in content and "PHQ9" in content and "sertraline" in content
+    assert "118/76" in content and "normal" in content  # the home reading with its category
+    assert "Record decision" not in content  # nurses do not decide
+    entry = AccessLog.objects.get()
+    assert entry.patient == patient and entry.user == nurse
+
+
+def test_front_desk_sees_status_only(patient, front_desk):
+    from tests.scheduling.factories import AppointmentFactory
+
+    screening = submitted(patient)
+    client = verified_client(front_desk)
+    assert client.get(_detail(screening)).status_code == 403
+    assert client.get(reverse("intake:staff-queue")).status_code == 403
+    response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "approved"})
+    assert response.status_code == 403
+    appointment = AppointmentFactory(patient=patient)
+    page = client.get(reverse("scheduling:staff-appointment-detail", args=[appointment.pk])).content.decode()
+    assert "Submitted, awaiting review" in page and _detail(screening) not in page
+    assert not Decision.objects.exists()
+
+
+def test_clinician_decides_each_way_with_history(patient, clinician):
+    screening = submitted(patient)
+    client = verified_client(clinician)
+    response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": ""})
+    assert response.status_code == 302 and not Decision.objects.exists()  # a message is required
+    assert "Write the message" in client.get(_detail(screening)).content.decode()
+    client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": "Your BP please"})
+    screening.refresh_from_db()
+    assert screening.status == "more_info" and screening.versions.count() == 2
+    client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "approved"})  # not awaiting now
+    assert Decision.objects.count() == 1
+    page = client.get(_detail(screening) + "?version=1").content.decode()
+    assert "Request more information" in page and "Your BP please" in page
+
+
+def test_tampered_decision_kind_is_refused(patient, clinician):
+    screening = submitted(patient)
+    client = verified_client(clinician)
+    client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "superapprove", "note": "x"})
+    screening.refresh_from_db()
+    assert screening.status == "submitted"
+
+
+def test_differences_from_the_earlier_version(patient, clinician):
+    screening = submitted(patient)
+    services.screening_decide(screening=screening, kind="more_info", note="Weight?", by=clinician)
+    draft = screening.versions.get(number=2)
+    from tests.intake.answers import save_step
+
+    save_step(draft, patient, "about", clean_posts()["about"] | {"weight_kg": "82"})
+    save_step(draft, patient, "consent", clean_posts()["consent"])
+    services.screening_submit(version=draft, by=patient.user)
+    page = verified_client(clinician).get(_detail(screening)).content.decode()
+    assert "Changed since version 1" in page and "82" in page
+
+
+def test_nurse_records_a_reading_and_bad_readings_get_a_message(patient, nurse):
+    screening = submitted(patient)
+    client = verified_client(nurse)
+    url = reverse("intake:staff-reading", args=[screening.pk])
+    when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    client.post(url, {"systolic": "70", "diastolic": "90", "taken_at": when})
+    assert not screening.bp_readings.exists()
+    assert "bottom number below" in client.get(_detail(screening)).content.decode()
+    client.post(url, {"systolic": "185", "diastolic": "95", "taken_at": when})
+    reading = screening.bp_readings.get()
+    assert reading.taken_by == nurse
+    assert UrgentAlert.objects.filter(screening=screening, code="bp_crisis").exists()
+
+
+def test_banner_on_staff_home_until_acknowledged(patient, nurse, clinician):
+    services.screening_start(patient=patient)
+    from intake import selectors
+    from tests.intake.answers import save_step
+
+    draft = selectors.draft_for_patient(patient=patient)
+    save_step(draft, patient, "mood", clean_posts()["mood"] | {"phq9_9": "3"})
+    save_step(draft, patient, "safety", CSSRS_HIGH)
+    alert = UrgentAlert.objects.get()
+    client = verified_client(nurse)
+    home = client.get(reverse("scheduling:staff-home")).content.decode()
+    assert "urgent screening alert" in home and patient.legal_last_name not in home
+    client.post(reverse("intake:staff-alert-acknowledge", args=[alert.pk]))
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == nurse and alert.acknowledged_at
+    assert "urgent screening alert" not in client.get(reverse("scheduling:staff-home")).content.decode()
+
+
+def test_queue_puts_urgent_first_then_oldest_and_filters(clinician):
+    first, second, urgent = (submitted(PatientFactory()) for _ in range(3))
+    Screening.objects.filter(pk=urgent.pk).update(severity_rank=4)
+    client = verified_client(clinician)
+    page = client.get(reverse("intake:staff-queue"))
+    order = [s.pk for s in page.context["page"].object_list]
+    assert order == [urgent.pk, first.pk, second.pk]
+    filtered = client.get(reverse("intake:staff-queue"), {"severity": "urgent"}).context["page"].object_list
+    assert [s.pk for s in filtered] == [urgent.pk]
+    assert client.get(reverse("intake:staff-queue"), {"status": "bogus"}).status_code == 200
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_queue_and_detail_query_counts_do_not_grow(clinician, nurse):
+    client = verified_client(clinician)
+    screenings = [submitted(PatientFactory())]
+    small_queue = _queries(client, reverse("intake:staff-queue"))
+    small_detail = _queries(client, _detail(screenings[0]))
+    for _ in range(4):
+        screenings.append(submitted(PatientFactory()))
+    big = screenings[-1]
+    for n in range(3):
+        services.bp_reading_record(screening=big, systolic=120 + n, diastolic=80, taken_at=timezone.now(), by=nurse)
+    services.screening_decide(screening=big, kind="more_info", note="More", by=clinician)
+    assert _queries(client, reverse("intake:staff-queue") + "?status=all") == small_queue
+    assert _queries(client, _detail(big)) == small_detail
+
+
+def test_staff_wrong_methods_are_405(patient, clinician):
+    screening = submitted(patient)
+    client = verified_client(clinician)
+    assert client.get(reverse("intake:staff-decide", args=[screening.pk])).status_code == 405
+    assert client.post(_detail(screening)).status_code == 405
+    assert client.get(reverse("intake:staff-detail", args=[999999])).status_code == 404
