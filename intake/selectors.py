@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -199,3 +199,9 @@ def course_baseline(*, patient: Patient) -> CourseBaseline | None:
         scores=scores,
         exclusion_flags=exclusions,
     )
+
+
+def approved_patient_ids() -> QuerySet:
+    """Ids of patients whose latest screening is approved (a values queryset, for ``pk__in``)."""
+    latest = Screening.objects.filter(patient=OuterRef("patient")).order_by("-created_at", "-pk").values("pk")[:1]
+    return Screening.objects.filter(pk=Subquery(latest), status=Screening.Status.APPROVED).values("patient_id")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import booking, manage, portal, staff, staff_booking, staff_reschedule
+from scheduling.views import booking, courses, manage, portal, sessions, staff, staff_booking, staff_reschedule
 
 app_name = "scheduling"
 
@@ -50,4 +50,15 @@ urlpatterns = [
     path("staff/book/new-patient/", staff_booking.book_new_patient, name="staff-book-new-patient"),
     path("staff/book/<int:patient_pk>/", staff_booking.book_pick, name="staff-book-pick"),
     path("staff/book/<int:patient_pk>/confirm/", staff_booking.book_confirm, name="staff-book-confirm"),
+    # Infusion courses (staff)
+    path("staff/courses/", courses.course_list, name="staff-course-list"),
+    path("staff/courses/export.csv", courses.course_list_export, name="staff-course-list-export"),
+    path("staff/courses/new/<int:patient_pk>/", courses.course_new, name="staff-course-new"),
+    path("staff/courses/<int:pk>/", courses.course_detail, name="staff-course-detail"),
+    path("staff/courses/<int:pk>/export.csv", courses.course_export, name="staff-course-export"),
+    path("staff/courses/<int:pk>/plan/", courses.course_plan, name="staff-course-plan"),
+    path("staff/courses/<int:pk>/stop/", courses.course_stop, name="staff-course-stop"),
+    path("staff/infusions/board/", sessions.chair_board, name="staff-chair-board"),
+    path("staff/infusions/sessions/<int:pk>/", sessions.session_detail, name="staff-session-detail"),
+    path("staff/infusions/sessions/<int:pk>/<slug:step>/", sessions.session_step, name="staff-session-step"),
 ]

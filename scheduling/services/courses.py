@@ -676,3 +676,13 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     tz = clinic_tz()
     start = datetime.combine(day, time.min, tzinfo=tz)
     return start, start + timedelta(days=1)
+
+
+# Which status each documentation step moves a session to; the screen asks ``session_refusal`` for each.
+STEP_TARGETS = {
+    "check-in": Status.CHECKED_IN,
+    "start": Status.IN_PROGRESS,
+    "discharge": Status.COMPLETED,
+    "abort": Status.ABORTED,
+    "no-show": Status.NO_SHOW,
+}

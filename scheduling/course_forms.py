@@ -1,0 +1,89 @@
+"""Forms of the infusion course screens. They parse and label; the rules live in ``scheduling.services.courses``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from clinic.lib.time import clinic_tz
+from scheduling.models import InfusionChair, InfusionCourse, Protocol, VitalSignReading
+from scheduling.models.courses import Indication
+
+
+class CourseFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "Any status"), *InfusionCourse.Status.choices], required=False)
+    protocol = forms.ModelChoiceField(queryset=Protocol.objects.all(), required=False, empty_label="Any protocol")
+    q = forms.CharField(label="Patient name", required=False, max_length=100)
+
+    def values(self) -> dict[str, Any]:
+        if not self.is_valid():
+            return {"status": "", "protocol": None, "query": ""}
+        data = self.cleaned_data
+        return {"status": data["status"], "protocol": data["protocol"], "query": data["q"].strip()}
+
+
+class CourseCreateForm(forms.Form):
+    protocol = forms.ModelChoiceField(queryset=Protocol.objects.filter(active=True))
+    indication = forms.ChoiceField(choices=Indication.choices)
+    acknowledge_exclusions = forms.BooleanField(
+        label="I have read the screening's exclusion flags and accept them for this course", required=False
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class VitalsForm(forms.Form):
+    phase = forms.ChoiceField(choices=VitalSignReading.Phase.choices)
+    systolic = forms.IntegerField(label="Systolic (mmHg)")
+    diastolic = forms.IntegerField(label="Diastolic (mmHg)")
+    heart_rate = forms.IntegerField(label="Heart rate (/min)")
+    spo2 = forms.IntegerField(label="SpO2 (%)")
+    respiratory_rate = forms.IntegerField(label="Respiratory rate (/min)")
+
+
+class DoseForm(forms.Form):
+    weight_kg = forms.DecimalField(label="Weight today (kg)", max_digits=5, decimal_places=1)
+    dose_mg = forms.DecimalField(
+        label="Dose (mg), only to change the computed dose", max_digits=6, decimal_places=1, required=False
+    )
+    reason = forms.CharField(label="Reason for a changed dose", required=False, max_length=2000)
+    lot_number = forms.CharField(label="Lot number", required=False, max_length=60)
+
+
+class ChecklistForm(forms.Form):
+    alert_and_oriented = forms.BooleanField(label="Alert and oriented", required=False)
+    nausea_controlled = forms.BooleanField(label="Nausea controlled", required=False)
+    escort_present = forms.BooleanField(label="Escort present", required=False)
+    no_driving_acknowledged = forms.BooleanField(label="No driving today acknowledged", required=False)
+    escort_name = forms.CharField(label="Escort's name", required=False, max_length=120)
+
+
+class NotesForm(forms.Form):
+    adverse_events = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+    interventions = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=4000)
+
+
+class PlanRowForm(forms.Form):
+    """One session of a plan: a local date and time in the clinic's zone, and a chair."""
+
+    start = forms.DateTimeField(
+        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    chair = forms.ModelChoiceField(queryset=InfusionChair.objects.filter(active=True))
+
+    def clean_start(self) -> dt.datetime:
+        start = self.cleaned_data["start"]
+        return timezone.make_aware(start.replace(tzinfo=None), clinic_tz()) if start else start
+
+
+PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=30, validate_max=True)
+
+
+class PlanStartForm(forms.Form):
+    first_day = forms.DateField(label="First session on or after", widget=forms.DateInput(attrs={"type": "date"}))
