@@ -2,7 +2,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import booking, courses, manage, portal, sessions, staff, staff_booking, staff_reschedule
+from scheduling.views import (
+    booking,
+    courses,
+    manage,
+    portal,
+    portal_courses,
+    sessions,
+    staff,
+    staff_booking,
+    staff_reschedule,
+)
 
 app_name = "scheduling"
 
@@ -24,6 +34,8 @@ urlpatterns = [
         portal.appointment_reschedule_confirm,
         name="appointment-reschedule-confirm",
     ),
+    path("portal/course/", portal_courses.my_course_latest, name="my-course-latest"),
+    path("portal/courses/<int:pk>/", portal_courses.my_course, name="my-course"),
     # The signed link from emails, no login
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("manage/<str:token>/cancel/", manage.manage_cancel, name="manage-cancel"),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
 from clinic.models import Patient
@@ -113,3 +114,17 @@ def courses_for_patient(*, patient: Patient) -> QuerySet[InfusionCourse]:
 
 def course_for_patient(*, patient: Patient, pk: int) -> InfusionCourse:
     return get_object_or_404(courses_for_patient(patient=patient), pk=pk)
+
+
+def course_summary_for_patient(*, patient: Patient) -> dict:
+    """For the portal home: the latest course, its completed sessions and the next booked one (or nothing)."""
+    course = InfusionCourse.objects.filter(patient=patient).select_related("protocol").order_by("-created_at").first()
+    if course is None:
+        return {"course": None}
+    sessions = InfusionSession.objects.filter(course=course)
+    upcoming = sessions.filter(status=InfusionSession.Status.SCHEDULED, start__gte=timezone.now()).order_by("start")
+    return {
+        "course": course,
+        "course_done": sessions.filter(status=InfusionSession.Status.COMPLETED).count(),
+        "next_session": upcoming.first(),
+    }

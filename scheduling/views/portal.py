@@ -14,6 +14,7 @@ from education.selectors import required_reading_status
 from intake.selectors import screening_state
 from scheduling import selectors
 from scheduling.models import Appointment
+from scheduling.selectors import courses as course_selectors
 from scheduling.views import changes
 from scheduling.views.common import viewer_tz
 
@@ -46,6 +47,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "required_reading": required_reading_status(patient),
         "screening_state": screening_state(patient=patient),
         "tz": patient.time_zone,
+        **course_selectors.course_summary_for_patient(patient=patient),
     }
     return render(request, "scheduling/portal_home.html", context)
 
