@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
 from clinic.models import Patient, User
+from clinic.selectors import notification_keys_taken
+from clinic.services import notification_enqueue
 from intake import selectors as intake_selectors
 from scheduling import infusion_rules
 from scheduling.exceptions import CapacityReached, ChairUnavailable, CourseError, GateHold
@@ -686,3 +688,38 @@ STEP_TARGETS = {
     "abort": Status.ABORTED,
     "no-show": Status.NO_SHOW,
 }
+
+
+KIND_SESSION_REMINDER = "scheduling/session_reminder"
+SESSION_REMINDER_BEFORE = timedelta(hours=24)
+
+
+def session_reminders_enqueue_due() -> int:
+    """The periodic scan: one reminder a day before each scheduled session (ids only in the outbox's context).
+
+    The key carries the start, so a moved session gets a fresh reminder and a second scan queues nothing twice.
+    A session booked less than a day ahead gets none: it was booked with the patient.
+    """
+    now = timezone.now()
+    candidates = InfusionSession.objects.filter(
+        status=Status.SCHEDULED, start__gt=now, start__lte=now + SESSION_REMINDER_BEFORE
+    ).select_related("course__patient__user")
+    due = {
+        f"session:{s.pk}:reminder:{s.start.isoformat()}": s
+        for s in candidates
+        if s.created_at <= s.start - SESSION_REMINDER_BEFORE
+    }
+    existing = notification_keys_taken(idempotency_keys=due)
+    queued = 0
+    for key, session in due.items():
+        if key in existing:
+            continue
+        with transaction.atomic():
+            notification_enqueue(
+                kind=KIND_SESSION_REMINDER,
+                idempotency_key=key,
+                recipient=session.course.patient.user,
+                context={"session_id": session.pk, "start": session.start.isoformat()},
+            )
+        queued += 1
+    return queued
