@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
+from intake import instruments
 from scheduling.models import InfusionChair, InfusionCourse, Protocol, VitalSignReading
 from scheduling.models.courses import Indication
 
@@ -87,3 +88,53 @@ PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=30, validate_m
 
 class PlanStartForm(forms.Form):
     first_day = forms.DateField(label="First session on or after", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+def measure_form_class(instrument: str) -> type[forms.Form]:
+    """The patient's form for one instrument, worded as the screening words it (``intake.instruments``)."""
+    if instrument == "pain":
+        scale = [(n, str(n)) for n in range(11)]
+        fields = {
+            "item_1": forms.TypedChoiceField(
+                label="Your pain right now, from 0 (no pain) to 10 (the worst pain you can imagine)",
+                choices=scale,
+                coerce=int,
+                widget=forms.RadioSelect,
+            )
+        }
+    else:
+        items, scale = {
+            "phq9": (instruments.PHQ9_ITEMS, instruments.FREQUENCY),
+            "gad7": (instruments.GAD7_ITEMS, instruments.FREQUENCY),
+            "pcl5": (instruments.PCL5_ITEMS, instruments.PCL5_SCALE),
+        }[instrument]
+        fields = {
+            f"item_{n}": forms.TypedChoiceField(label=text, choices=scale, coerce=int, widget=forms.RadioSelect)
+            for n, text in enumerate(items, start=1)
+        }
+    form_class = type(f"{instrument.title()}Form", (forms.Form,), fields)
+    return form_class
+
+
+def measure_answers(form: forms.Form) -> list[int]:
+    return [form.cleaned_data[name] for name in sorted(form.fields, key=lambda n: int(n.split("_")[1]))]
+
+
+class CssrsForm(forms.Form):
+    """The C-SSRS screener; questions that do not apply may be left unanswered."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, text, _depends in instruments.CSSRS_ITEMS:
+            self.fields[key] = forms.TypedChoiceField(
+                label=text,
+                choices=[("yes", "Yes"), ("no", "No")],
+                coerce=lambda v: v == "yes",
+                widget=forms.RadioSelect,
+                required=key in ("wish_dead", "thoughts"),
+                empty_value=None,
+            )
+
+    def answers(self) -> dict[str, bool]:
+        # A "yes" is never dropped, even where the branching would not have asked (as in intake.scoring).
+        return {key: value for key, value in self.cleaned_data.items() if value is not None}

@@ -136,6 +136,6 @@ def session_reminder(notification: Notification) -> EmailContent:
         "when": when,
         "clinic_when": clinic_when if clinic_when != when else "",
         "location": settings.CLINIC_ADDRESS,
-        "checkin_path": reverse("scheduling:my-course", args=[session.course_id]),
+        "checkin_path": reverse("scheduling:session-checkin", args=[session.pk]),
     }
     return EmailContent(context, attachments=[(f"visit-{session.pk}.ics", session_ics(session), ICS_MIMETYPE)])

@@ -7,6 +7,7 @@ from scheduling.views import (
     courses,
     manage,
     portal,
+    portal_checkin,
     portal_courses,
     sessions,
     staff,
@@ -36,6 +37,12 @@ urlpatterns = [
     ),
     path("portal/course/", portal_courses.my_course_latest, name="my-course-latest"),
     path("portal/courses/<int:pk>/", portal_courses.my_course, name="my-course"),
+    path("portal/sessions/<int:pk>/check-in/", portal_checkin.session_checkin, name="session-checkin"),
+    path(
+        "portal/sessions/<int:pk>/check-in/safety/",
+        portal_checkin.session_checkin_safety,
+        name="session-checkin-safety",
+    ),
     # The signed link from emails, no login
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("manage/<str:token>/cancel/", manage.manage_cancel, name="manage-cancel"),

@@ -419,6 +419,7 @@ class OutcomeMeasure(models.Model):
         GAD7 = "gad7", "GAD-7"
         PCL5 = "pcl5", "PCL-5"
         PAIN = "pain", "Pain rating (0-10)"
+        CSSRS = "cssrs", "C-SSRS screener (risk 0 none to 3 high)"
 
     course = models.ForeignKey(InfusionCourse, on_delete=models.CASCADE, related_name="measures")
     session = models.ForeignKey(

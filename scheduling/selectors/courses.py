@@ -128,3 +128,7 @@ def course_summary_for_patient(*, patient: Patient) -> dict:
         "course_done": sessions.filter(status=InfusionSession.Status.COMPLETED).count(),
         "next_session": upcoming.first(),
     }
+
+
+def session_for_patient(*, patient: Patient, pk: int) -> InfusionSession:
+    return get_object_or_404(InfusionSession.objects.select_related("course__protocol"), pk=pk, course__patient=patient)

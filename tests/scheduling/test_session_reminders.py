@@ -42,12 +42,12 @@ def test_one_reminder_the_day_before_with_a_calendar_file_and_no_clinical_word(u
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Reminder: your visit tomorrow" in message.subject
-    assert f"/portal/courses/{upcoming.course_id}/" in message.body
+    assert f"/portal/sessions/{upcoming.pk}/check-in/" in message.body
     (name, ics, mimetype) = message.attachments[0]
     assert mimetype == "text/calendar" and name == f"visit-{upcoming.pk}.ics"
     everything = " ".join([message.subject, message.body, ics.decode() if isinstance(ics, bytes) else ics])
     everything += " ".join(str(alt[0]) for alt in message.alternatives)
-    lowered = everything.lower().replace(f"/portal/courses/{upcoming.course_id}/", "")
+    lowered = everything.lower().replace(f"/portal/sessions/{upcoming.pk}/", "")
     assert not [word for word in CLINICAL if word in lowered]
 
 
