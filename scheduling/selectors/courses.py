@@ -132,3 +132,13 @@ def course_summary_for_patient(*, patient: Patient) -> dict:
 
 def session_for_patient(*, patient: Patient, pk: int) -> InfusionSession:
     return get_object_or_404(InfusionSession.objects.select_related("course__protocol"), pk=pk, course__patient=patient)
+
+
+def calendar_sessions(*, start: dt.datetime, end: dt.datetime) -> QuerySet[InfusionSession]:
+    """Sessions in a calendar range beside the consultations (cancelled ones left out)."""
+    return (
+        InfusionSession.objects.filter(start__gte=start, start__lt=end)
+        .exclude(status=InfusionSession.Status.CANCELLED)
+        .select_related("course__patient", "chair")
+        .order_by("start", "pk")
+    )

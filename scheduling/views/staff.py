@@ -27,6 +27,7 @@ from intake import selectors as intake_selectors
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError
 from scheduling.forms import CalendarForm, MarkForm, StaffCancelForm, TimeBlockForm
+from scheduling.selectors import courses as course_selectors
 from scheduling.views.common import first_error, with_query
 
 VIEW_PERM = "scheduling.view_appointment"
@@ -71,6 +72,8 @@ def calendar(request: HttpRequest) -> HttpResponse:
     start, end = day_bounds(first, days)
     appointments = list(selectors.calendar_appointments(start=start, end=end, provider=provider))
     blocks = list(selectors.calendar_blocks(start=start, end=end, provider=provider))
+    show_sessions = provider is None and request.user.has_perm("scheduling.view_infusionsession")
+    sessions = list(course_selectors.calendar_sessions(start=start, end=end)) if show_sessions else []
     step = dt.timedelta(days=days)
     params = {"view": view, "provider": provider.pk if provider else ""}
     context = {
@@ -78,7 +81,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "view": view,
         "first": first,
         "last": first + step - dt.timedelta(days=1),
-        "days": _by_day(first, days, appointments, blocks),
+        "days": _by_day(first, days, appointments, blocks, sessions),
         "prev_url": with_query(reverse("scheduling:staff-calendar"), date=(first - step).isoformat(), **params),
         "next_url": with_query(reverse("scheduling:staff-calendar"), date=(first + step).isoformat(), **params),
         "today_url": with_query(reverse("scheduling:staff-calendar"), **params),
@@ -88,7 +91,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _by_day(first: dt.date, days: int, appointments: list, blocks: list) -> list[dict[str, Any]]:
+def _by_day(first: dt.date, days: int, appointments: list, blocks: list, sessions: list) -> list[dict[str, Any]]:
     zone = clinic_tz()
 
     def key(item: Any) -> dt.date:
@@ -96,8 +99,12 @@ def _by_day(first: dt.date, days: int, appointments: list, blocks: list) -> list
 
     appts = {day: list(items) for day, items in groupby(appointments, key=key)}
     blks = {day: list(items) for day, items in groupby(blocks, key=key)}
+    chairs = {day: list(items) for day, items in groupby(sessions, key=key)}
     dates = [first + dt.timedelta(days=n) for n in range(days)]
-    return [{"date": d, "appointments": appts.get(d, []), "blocks": blks.get(d, [])} for d in dates]
+    return [
+        {"date": d, "appointments": appts.get(d, []), "blocks": blks.get(d, []), "sessions": chairs.get(d, [])}
+        for d in dates
+    ]
 
 
 @staff_required(VIEW_PERM)

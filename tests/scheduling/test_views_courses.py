@@ -243,3 +243,11 @@ def test_list_pages_keep_a_fixed_query_count(
             assert client.get(reverse(url_name), {"date": at(0, 9).date().isoformat()}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_staff_calendar_shows_sessions_beside_consultations(session, front_desk, staff_client_for) -> None:
+    day = at(0, 9).date().isoformat()
+    page = staff_client_for(front_desk).get(reverse("scheduling:staff-calendar"), {"date": day, "view": "day"})
+    html = page.content.decode()
+    assert "Infusion chairs" in html
+    assert f"{session.course.patient.full_name}, session 1 (Scheduled)" in html
