@@ -5,6 +5,7 @@ from django.urls import path
 from scheduling.views import (
     booking,
     courses,
+    kiosk,
     manage,
     portal,
     portal_checkin,
@@ -43,6 +44,9 @@ urlpatterns = [
         portal_checkin.session_checkin_safety,
         name="session-checkin-safety",
     ),
+    # Kiosk mode on a clinic tablet, started by staff for one patient
+    path("kiosk/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/safety/", kiosk.kiosk_safety, name="kiosk-safety"),
     # The signed link from emails, no login
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("manage/<str:token>/cancel/", manage.manage_cancel, name="manage-cancel"),
@@ -79,5 +83,6 @@ urlpatterns = [
     path("staff/courses/<int:pk>/stop/", courses.course_stop, name="staff-course-stop"),
     path("staff/infusions/board/", sessions.chair_board, name="staff-chair-board"),
     path("staff/infusions/sessions/<int:pk>/", sessions.session_detail, name="staff-session-detail"),
+    path("staff/infusions/sessions/<int:pk>/kiosk/", kiosk.kiosk_start, name="staff-session-kiosk"),
     path("staff/infusions/sessions/<int:pk>/<slug:step>/", sessions.session_step, name="staff-session-step"),
 ]

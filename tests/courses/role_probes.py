@@ -69,6 +69,10 @@ PROBES = {
         Probe("vitals", lambda w: _step(w, "vitals", {"vitals-phase": "pre", "vitals-systolic": "120"})),
         Probe("dose", lambda w: _step(w, "dose", {"dose-weight_kg": "70"})),
         Probe("no-show", lambda w: _step(w, "no-show")),
+        Probe(
+            "kiosk",
+            lambda w: Call("POST", reverse("scheduling:staff-session-kiosk", args=[_session(w).pk])),
+        ),
     ],
     "Override a hold, sign off a discharge": [
         Probe("override", lambda w: _step(w, "override", {"override-reason": "Known"})),
