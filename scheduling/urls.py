@@ -84,5 +84,6 @@ urlpatterns = [
     path("staff/infusions/board/", sessions.chair_board, name="staff-chair-board"),
     path("staff/infusions/sessions/<int:pk>/", sessions.session_detail, name="staff-session-detail"),
     path("staff/infusions/sessions/<int:pk>/kiosk/", kiosk.kiosk_start, name="staff-session-kiosk"),
+    path("staff/infusions/sessions/<int:pk>/move/", courses.session_move, name="staff-session-move"),
     path("staff/infusions/sessions/<int:pk>/<slug:step>/", sessions.session_step, name="staff-session-step"),
 ]

@@ -16,7 +16,14 @@ from clinic.models import AccessLog, Patient
 from intake import selectors as intake_selectors
 from scheduling import exports
 from scheduling.charts import course_charts
-from scheduling.course_forms import CourseCreateForm, CourseFilterForm, PlanFormSet, PlanStartForm, ReasonForm
+from scheduling.course_forms import (
+    CourseCreateForm,
+    CourseFilterForm,
+    PlanFormSet,
+    PlanRowForm,
+    PlanStartForm,
+    ReasonForm,
+)
 from scheduling.exceptions import CourseError
 from scheduling.selectors import courses as selectors
 from scheduling.services import courses as services
@@ -147,3 +154,21 @@ def _suggestion(course: object, start_form: PlanStartForm) -> list[dict]:
     except CourseError:
         return []
     return [{"start": p.start.astimezone(clinic_tz()).replace(tzinfo=None), "chair": p.chair} for p in plan]
+
+
+@staff_required(SCHEDULE_PERM)
+@require_http_methods(["GET", "POST"])
+def session_move(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for_staff(pk=pk)
+    local = session.start.astimezone(clinic_tz()).replace(tzinfo=None)
+    form = PlanRowForm(request.POST or None, initial={"start": local, "chair": session.chair})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_reschedule(session=session, by=request.user, **form.cleaned_data)
+        except CourseError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Session {session.number} moved.")
+            return redirect("scheduling:staff-course-detail", session.course_id)
+    context = {"session": session, "form": form}
+    return render(request, "scheduling/staff/session_move.html", context, status=400 if form.errors else 200)

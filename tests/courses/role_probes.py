@@ -89,6 +89,7 @@ PROBES = {
     ],
     "Schedule a course's sessions": [
         Probe("course-plan", lambda w: Call("GET", reverse("scheduling:staff-course-plan", args=[_course(w).pk]))),
+        Probe("session-move", lambda w: Call("GET", reverse("scheduling:staff-session-move", args=[_session(w).pk]))),
     ],
     "Export courses as CSV": [
         Probe("course-list-export", lambda w: Call("GET", reverse("scheduling:staff-course-list-export"))),

@@ -251,3 +251,18 @@ def test_the_staff_calendar_shows_sessions_beside_consultations(session, front_d
     html = page.content.decode()
     assert "Infusion chairs" in html
     assert f"{session.course.patient.full_name}, session 1 (Scheduled)" in html
+
+
+def test_front_desk_moves_a_session_within_the_rules(course, room, front_desk, nurse, staff_client_for) -> None:
+    first = svc.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
+    second = svc.session_schedule(course=course, chair=room[0], start=at(3, 9), by=front_desk)
+    url = reverse("scheduling:staff-session-move", args=[second.pk])
+    client = staff_client_for(front_desk)
+    assert client.get(url).status_code == 200
+    refused = client.post(url, {"start": "2026-03-03T14:00", "chair": room[1].pk})  # the same day as the first
+    assert refused.status_code == 400 and "at least 1 day" in refused.content.decode()
+    assert client.post(url, {"start": "2026-03-06T11:00", "chair": room[1].pk}).status_code == 302
+    second.refresh_from_db()
+    assert (second.chair, second.start.hour) == (room[1], 16)  # 11:00 in New York is 16:00 UTC
+    assert staff_client_for(nurse).get(url).status_code == 403
+    assert first.pk != second.pk
