@@ -624,14 +624,15 @@ CHECKLIST = ("alert_and_oriented", "nausea_controlled", "escort_present", "no_dr
 
 
 def discharge_refusal(session: InfusionSession) -> str | None:
-    """Discharge needs the checklist and a latest post-infusion reading outside the hold range, or a sign-off."""
+    """Discharge needs the checklist, and a latest post-infusion reading outside the hold range or a clinician's
+    sign-off (the sign-off stands in for the reading, never for the checklist)."""
     if session.status != Status.IN_PROGRESS or session.stopped_at is None:
         return "Stop the infusion before discharge."
-    if session.discharge_signoff_by_id:
-        return None
     missing = [InfusionSession._meta.get_field(f).verbose_name for f in CHECKLIST if not getattr(session, f)]
     if missing:
         return "Complete the discharge checklist: " + ", ".join(str(m) for m in missing) + "."
+    if session.discharge_signoff_by_id:
+        return None  # a clinician signed off the readings
     latest = _latest(session, VitalSignReading.Phase.POST)
     if latest is None:
         return "Record a post-infusion reading before discharge."

@@ -91,6 +91,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = get_object_or_404(Patient, pk=patient_pk)
+    log_patient_access(request, patient, patient)  # the page shows the screening's scores and flags
     baseline = intake_selectors.course_baseline(patient=patient)
     form = CourseCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -292,6 +292,9 @@ def test_discharge_needs_the_checklist_and_a_post_reading_or_a_signoff(session, 
     svc.session_stop_infusion(session=session, by=nurse)
     session.refresh_from_db()
     assert "checklist" in svc.discharge_refusal(session)
+    svc.discharge_signoff(session=session, reason="Early sign-off", by=clinician)
+    assert "checklist" in svc.discharge_refusal(session)  # a sign-off never replaces the checklist
+    session.discharge_signoff_by = None
     checks = dict.fromkeys(svc.CHECKLIST, True)
     svc.discharge_checklist_save(session=session, checks=checks, escort_name="Sam", by=nurse)
     assert svc.discharge_refusal(session) == "Record a post-infusion reading before discharge."
