@@ -73,3 +73,19 @@ def course_charts(course: InfusionCourse) -> list[CourseChart]:
         line = " ".join(f"{p.x},{p.y}" for p in [ChartPoint("", baseline, 0, False, False, PAD, y(baseline)), *points])
         charts.append(CourseChart(instrument, LABELS[instrument], baseline, y(baseline), points, line, maximum))
     return charts
+
+
+@dataclass(frozen=True)
+class PainRow:
+    label: str
+    before: int | None
+    after: int | None
+
+
+def pain_rows(course: InfusionCourse) -> list[PainRow]:
+    """Pain ratings before and after each session (pain courses), for a table beside the chart."""
+    rows: dict[int, dict[str, int]] = {}
+    for m in course.measures.all():
+        if m.instrument == "pain" and m.session_id:
+            rows.setdefault(m.session.number, {})[m.when] = m.total
+    return [PainRow(f"Session {n}", r.get("before"), r.get("after")) for n, r in sorted(rows.items())]

@@ -30,7 +30,8 @@ SESSION_JOINS = ("course__patient", "course__protocol", "chair")
 
 def _sessions() -> QuerySet[InfusionSession]:
     return InfusionSession.objects.select_related(*SESSION_JOINS).prefetch_related(
-        Prefetch("vitals", queryset=VitalSignReading.objects.order_by("taken_at", "pk"))
+        Prefetch("vitals", queryset=VitalSignReading.objects.order_by("taken_at", "pk")),
+        Prefetch("measures", queryset=OutcomeMeasure.objects.order_by("taken_at", "pk")),
     )
 
 

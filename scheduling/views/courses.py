@@ -15,7 +15,7 @@ from clinic.lib.time import clinic_tz
 from clinic.models import AccessLog, Patient
 from intake import selectors as intake_selectors
 from scheduling import exports
-from scheduling.charts import course_charts
+from scheduling.charts import course_charts, pain_rows
 from scheduling.course_forms import (
     CourseCreateForm,
     CourseFilterForm,
@@ -79,6 +79,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "sessions": list(course.sessions.all()),
         "clinical": clinical,
         "charts": course_charts(course) if clinical else [],
+        "pain": pain_rows(course) if clinical else [],
         "stop_refusal": services.course_stop_refusal(course),
         "schedule_refusal": services.course_schedule_refusal(course),
         "stop_form": ReasonForm(),

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_GET
 from clinic.decorators import patient_required
 from clinic.selectors import patient_for_user
 from education.selectors import article_get_published
-from scheduling.charts import course_charts
+from scheduling.charts import course_charts, pain_rows
 from scheduling.selectors import courses as selectors
 
 AFTER_CARE_SLUG = "after-your-infusion"
@@ -41,6 +41,7 @@ def my_course(request: HttpRequest, pk: int) -> HttpResponse:
         "past": [s for s in sessions if not (s.start >= now and s.status == "scheduled")],
         "done": sum(1 for s in sessions if s.status == "completed"),
         "charts": course_charts(course),
+        "pain": pain_rows(course),
         "after_care": after_care,
         "tz": course.patient.time_zone,
     }

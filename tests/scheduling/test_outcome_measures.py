@@ -84,3 +84,26 @@ def test_another_patient_gets_404(session, other_patient, client) -> None:
     client.force_login(other_patient.user)
     assert client.get(reverse("scheduling:session-checkin", args=[session.pk])).status_code == 404
     assert client.post(reverse("scheduling:session-checkin-safety", args=[session.pk]), {}).status_code == 404
+
+
+def test_pain_before_and_after_a_session(frozen, patient, patient_client, clinician, room, staff_client_for) -> None:
+    from decimal import Decimal
+
+    from scheduling.models import InfusionSession, Protocol
+    from tests.scheduling.course_fixtures import approve
+
+    pain = Protocol.objects.get(slug="chronic-pain")
+    values = {"planned_sessions": 5, "min_days_between": 1, "mg_per_kg": Decimal("0.5"), "infusion_minutes": 60}
+    Protocol.objects.filter(pk=pain.pk).update(**values, max_dose_mg=Decimal(60), observation_minutes=60)
+    pain.refresh_from_db()
+    approve(patient)
+    course = svc.course_create(patient=patient, protocol=pain, indication="pain", clinician=clinician, by=clinician)
+    session = svc.session_schedule(course=course, chair=room[0], start=at(0, 9), by=clinician)
+    url = reverse("scheduling:session-checkin", args=[session.pk])
+    assert patient_client.post(url, {"item_1": "7"}).status_code == 302
+    InfusionSession.objects.filter(pk=session.pk).update(status="completed")
+    assert "now that your session is over" in patient_client.get(url).content.decode()
+    assert patient_client.post(url, {"item_1": "3"}).status_code == 302
+    assert patient_client.post(url, {"item_1": "11"}).status_code in (200, 400)  # nothing more is due
+    page = staff_client_for(clinician).get(reverse("scheduling:staff-course-detail", args=[course.pk]))
+    assert "<td>Session 1</td><td>7</td><td>3</td>" in page.content.decode()
