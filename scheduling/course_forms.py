@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import Any
 
 from django import forms
@@ -138,3 +139,19 @@ class CssrsForm(forms.Form):
     def answers(self) -> dict[str, bool]:
         # A "yes" is never dropped, even where the branching would not have asked (as in intake.scoring).
         return {key: value for key, value in self.cleaned_data.items() if value is not None}
+
+
+class PatientMoveForm(forms.Form):
+    """A new date and time for a session, in the patient's own time zone."""
+
+    start = forms.DateTimeField(
+        label="New date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+
+    def __init__(self, *args: Any, tz: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tz = tz
+
+    def clean_start(self) -> dt.datetime:
+        start = self.cleaned_data["start"]
+        return timezone.make_aware(start.replace(tzinfo=None), zoneinfo.ZoneInfo(self.tz))

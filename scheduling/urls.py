@@ -39,6 +39,7 @@ urlpatterns = [
     path("portal/course/", portal_courses.my_course_latest, name="my-course-latest"),
     path("portal/courses/<int:pk>/", portal_courses.my_course, name="my-course"),
     path("portal/sessions/<int:pk>/check-in/", portal_checkin.session_checkin, name="session-checkin"),
+    path("portal/sessions/<int:pk>/move/", portal_courses.my_session_move, name="my-session-move"),
     path(
         "portal/sessions/<int:pk>/check-in/safety/",
         portal_checkin.session_checkin_safety,

@@ -822,3 +822,31 @@ def cssrs_record(*, session: InfusionSession, answers: dict[str, bool]) -> str:
         intake_services.urgent_alert_raise(patient=session.course.patient, code=f"course_cssrs_high:{measure.pk}")
         logger.warning("Urgent alert raised from course measure %s", measure.pk)
     return risk
+
+
+PATIENT_MOVE_CUTOFF = timedelta(hours=24)
+
+
+def patient_move_refusal(session: InfusionSession) -> str | None:
+    """Why the patient may not move this session online, or None (the one rule the portal asks)."""
+    if session.status != Status.SCHEDULED or not session.course.is_open:
+        return "This session can no longer be moved."
+    if session.start - PATIENT_MOVE_CUTOFF <= timezone.now():
+        return "It is too late to move this session online. Please call the clinic."
+    return None
+
+
+def session_move_for_patient(*, session: InfusionSession, start: datetime, by: User) -> None:
+    """The patient moves a session within the same rules as staff; any free chair will do."""
+    refusal = patient_move_refusal(session)
+    if refusal:
+        raise CourseError(refusal)
+    if start - PATIENT_MOVE_CUTOFF <= timezone.now():
+        raise CourseError("Choose a time at least a day from now.")
+    for chair in InfusionChair.objects.filter(active=True):
+        try:
+            session_reschedule(session=session, chair=chair, start=start, by=by)
+        except ChairUnavailable:
+            continue
+        return
+    raise ChairUnavailable("No chair is free at that time. Please choose another time.")

@@ -55,3 +55,39 @@ def test_the_portal_query_count_does_not_grow(course, session, patient_client, r
             patient_client.get(url(course))
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_the_patient_moves_a_session_within_the_rules(course, room, front_desk, patient_client, other_patient, client):
+    from tests.scheduling.course_fixtures import at
+
+    first = svc_schedule(course, room[0], at(2, 9), front_desk)
+    second = svc_schedule(course, room[0], at(4, 9), front_desk)
+    url = reverse("scheduling:my-session-move", args=[second.pk])
+    assert "Move session 2" in patient_client.get(url).content.decode()
+    same_day = patient_client.post(url, {"start": "2026-03-04T13:00"})  # the first session's day
+    assert same_day.status_code == 400 and "at least 1 day" in same_day.content.decode()
+    assert patient_client.post(url, {"start": "2026-03-05T10:00"})["Location"] == reverse(
+        "scheduling:my-course", args=[course.pk]
+    )
+    second.refresh_from_db()
+    assert second.start == at(3, 10)
+    too_late = reverse("scheduling:my-session-move", args=[first.pk])
+    client.force_login(other_patient.user)
+    assert client.get(too_late).status_code == 404
+
+
+def test_too_late_to_move_online(course, room, front_desk, patient_client) -> None:
+    from tests.scheduling.course_fixtures import at
+
+    soon = svc_schedule(course, room[0], at(0, 15), front_desk)
+    url = reverse("scheduling:my-session-move", args=[soon.pk])
+    assert "too late" in patient_client.get(url).content.decode()
+    assert patient_client.post(url, {"start": "2026-03-05T10:00"}).status_code == 400
+    soon.refresh_from_db()
+    assert soon.start == at(0, 15)
+
+
+def svc_schedule(course, chair, start, by):
+    from scheduling.services import courses as svc
+
+    return svc.session_schedule(course=course, chair=chair, start=start, by=by)
