@@ -26,7 +26,7 @@ from scheduling.course_forms import (
 )
 from scheduling.exceptions import CourseError
 from scheduling.selectors import courses as selectors
-from scheduling.services import courses as services
+from scheduling.services import courses as course_services
 
 VIEW_PERM = "scheduling.view_infusioncourse"
 CLINICAL_PERM = "scheduling.view_clinical_infusionsession"
@@ -80,8 +80,8 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "clinical": clinical,
         "charts": course_charts(course) if clinical else [],
         "pain": pain_rows(course) if clinical else [],
-        "stop_refusal": services.course_stop_refusal(course),
-        "schedule_refusal": services.course_schedule_refusal(course),
+        "stop_refusal": course_services.course_stop_refusal(course),
+        "schedule_refusal": course_services.course_schedule_refusal(course),
         "stop_form": ReasonForm(),
         "print": request.GET.get("print") == "1",
     }
@@ -97,7 +97,7 @@ def course_new(request: HttpRequest, patient_pk: int) -> HttpResponse:
     form = CourseCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            course = services.course_create(
+            course = course_services.course_create(
                 patient=patient, clinician=request.user, by=request.user, **form.cleaned_data
             )
         except CourseError as error:
@@ -115,7 +115,7 @@ def course_stop(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_staff(pk=pk)
     form = ReasonForm(request.POST)
     try:
-        services.course_stop(course=course, reason=form.data.get("reason", ""), by=request.user)
+        course_services.course_stop(course=course, reason=form.data.get("reason", ""), by=request.user)
     except CourseError as error:
         messages.error(request, error.message)
     else:
@@ -134,7 +134,7 @@ def course_plan(request: HttpRequest, pk: int) -> HttpResponse:
         if formset.is_valid():
             plan = [(row["start"], row["chair"]) for row in formset.cleaned_data if row]
             try:
-                services.plan_book(course=course, plan=plan, by=request.user)
+                course_services.plan_book(course=course, plan=plan, by=request.user)
             except CourseError as exc:
                 error = exc.message
             else:
@@ -142,7 +142,7 @@ def course_plan(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("scheduling:staff-course-detail", course.pk)
     else:
         formset = PlanFormSet(initial=_suggestion(course, start_form))
-    refusal = services.course_schedule_refusal(course)
+    refusal = course_services.course_schedule_refusal(course)
     context = {"course": course, "formset": formset, "start_form": start_form, "refusal": refusal, "error": error}
     bad = error or any(formset.errors) or formset.non_form_errors()
     return render(request, "scheduling/staff/course_plan.html", context, status=400 if bad else 200)
@@ -152,7 +152,7 @@ def _suggestion(course: object, start_form: PlanStartForm) -> list[dict]:
     if not start_form.is_valid():
         return []
     try:
-        plan = services.plan_suggest(course=course, first_day=start_form.cleaned_data["first_day"])
+        plan = course_services.plan_suggest(course=course, first_day=start_form.cleaned_data["first_day"])
     except CourseError:
         return []
     return [{"start": p.start.astimezone(clinic_tz()).replace(tzinfo=None), "chair": p.chair} for p in plan]
@@ -166,7 +166,7 @@ def session_move(request: HttpRequest, pk: int) -> HttpResponse:
     form = PlanRowForm(request.POST or None, initial={"start": local, "chair": session.chair})
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_reschedule(session=session, by=request.user, **form.cleaned_data)
+            course_services.session_reschedule(session=session, by=request.user, **form.cleaned_data)
         except CourseError as error:
             form.add_error(None, error.message)
         else:

@@ -18,7 +18,7 @@ from scheduling.course_forms import CssrsForm, measure_answers, measure_form_cla
 from scheduling.exceptions import CourseError
 from scheduling.models import InfusionSession
 from scheduling.selectors import courses as selectors
-from scheduling.services import courses as services
+from scheduling.services import measures as measure_services
 
 KIOSK_KEY = "kiosk_session"
 KIOSK_MINUTES = 30
@@ -48,14 +48,14 @@ def kiosk(request: HttpRequest) -> HttpResponse:
     if session is None:
         request.session.flush()
         return render(request, "scheduling/kiosk_done.html", {"ended": True})
-    due = services.measures_due(session, "before")
+    due = measure_services.measures_due(session, "before")
     if not due:
         request.session.flush()
         return render(request, "scheduling/kiosk_done.html", {"ended": False})
     form = measure_form_class(due[0])(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.measure_record(
+            result = measure_services.measure_record(
                 session=session, instrument=due[0], when="before", answers=measure_answers(form)
             )
         except CourseError as error:
@@ -77,7 +77,7 @@ def kiosk_safety(request: HttpRequest) -> HttpResponse:
     form = CssrsForm(request.POST)
     if form.is_valid():
         try:
-            services.cssrs_record(session=session, answers=form.answers())
+            measure_services.cssrs_record(session=session, answers=form.answers())
         except CourseError as error:
             form.add_error(None, error.message)
         else:

@@ -14,7 +14,7 @@ from scheduling.course_forms import CssrsForm, measure_answers, measure_form_cla
 from scheduling.exceptions import CourseError
 from scheduling.models import InfusionSession
 from scheduling.selectors import courses as selectors
-from scheduling.services import courses as services
+from scheduling.services import measures as measure_services
 
 
 def _own(request: HttpRequest, pk: int) -> InfusionSession:
@@ -30,12 +30,12 @@ def _when(session: InfusionSession) -> str:
 def session_checkin(request: HttpRequest, pk: int) -> HttpResponse:
     session = _own(request, pk)
     when = _when(session)
-    due = services.measures_due(session, when)
+    due = measure_services.measures_due(session, when)
     instrument = due[0] if due else ""
     form = measure_form_class(instrument)(request.POST or None) if instrument else None
     if request.method == "POST" and form is not None and form.is_valid():
         try:
-            result = services.measure_record(
+            result = measure_services.measure_record(
                 session=session, instrument=instrument, when=when, answers=measure_answers(form)
             )
         except CourseError as error:
@@ -55,7 +55,7 @@ def session_checkin_safety(request: HttpRequest, pk: int) -> HttpResponse:
     form = CssrsForm(request.POST)
     if form.is_valid():
         try:
-            services.cssrs_record(session=session, answers=form.answers())
+            measure_services.cssrs_record(session=session, answers=form.answers())
         except CourseError as error:
             form.add_error(None, error.message)
         else:

@@ -15,7 +15,7 @@ from scheduling.charts import course_charts, pain_rows
 from scheduling.course_forms import PatientMoveForm
 from scheduling.exceptions import CourseError
 from scheduling.selectors import courses as selectors
-from scheduling.services import courses as services
+from scheduling.services import courses as course_services
 
 AFTER_CARE_SLUG = "after-your-infusion"
 
@@ -42,7 +42,7 @@ def my_course(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "course": course,
         "upcoming": [
-            (s, services.patient_move_refusal(s)) for s in sessions if s.start >= now and s.status == "scheduled"
+            (s, course_services.patient_move_refusal(s)) for s in sessions if s.start >= now and s.status == "scheduled"
         ],
         "past": [s for s in sessions if not (s.start >= now and s.status == "scheduled")],
         "done": sum(1 for s in sessions if s.status == "completed"),
@@ -60,10 +60,10 @@ def my_session_move(request: HttpRequest, pk: int) -> HttpResponse:
     patient = patient_for_user(request.user)
     session = selectors.session_for_patient(patient=patient, pk=pk)
     form = PatientMoveForm(request.POST or None, tz=patient.time_zone)
-    refusal = services.patient_move_refusal(session)
+    refusal = course_services.patient_move_refusal(session)
     if request.method == "POST" and not refusal and form.is_valid():
         try:
-            services.session_move_for_patient(session=session, start=form.cleaned_data["start"], by=request.user)
+            course_services.session_move_for_patient(session=session, start=form.cleaned_data["start"], by=request.user)
         except CourseError as error:
             form.add_error(None, error.message)
         else:

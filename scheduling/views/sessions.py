@@ -22,7 +22,7 @@ from scheduling.course_forms import ChecklistForm, DoseForm, NotesForm, ReasonFo
 from scheduling.exceptions import CourseError
 from scheduling.models import InfusionSession
 from scheduling.selectors import courses as selectors
-from scheduling.services import courses as services
+from scheduling.services import sessions as session_services
 
 BOARD_PERM = "scheduling.view_infusionsession"
 CLINICAL_PERM = "scheduling.view_clinical_infusionsession"
@@ -32,22 +32,24 @@ OVERRIDE_PERM = "scheduling.override_infusionsession"
 Step = tuple[type[forms.Form] | None, Callable[[InfusionSession, dict[str, Any], Any], Any]]
 
 STEPS: dict[str, Step] = {
-    "check-in": (None, lambda s, d, u: services.session_check_in(session=s, by=u)),
-    "vitals": (VitalsForm, lambda s, d, u: services.vitals_record(session=s, by=u, **d)),
-    "dose": (DoseForm, lambda s, d, u: services.session_dose_set(session=s, by=u, **d)),
-    "start": (None, lambda s, d, u: services.session_start(session=s, by=u)),
-    "stop-infusion": (None, lambda s, d, u: services.session_stop_infusion(session=s, by=u)),
+    "check-in": (None, lambda s, d, u: session_services.session_check_in(session=s, by=u)),
+    "vitals": (VitalsForm, lambda s, d, u: session_services.vitals_record(session=s, by=u, **d)),
+    "dose": (DoseForm, lambda s, d, u: session_services.session_dose_set(session=s, by=u, **d)),
+    "start": (None, lambda s, d, u: session_services.session_start(session=s, by=u)),
+    "stop-infusion": (None, lambda s, d, u: session_services.session_stop_infusion(session=s, by=u)),
     "checklist": (
         ChecklistForm,
-        lambda s, d, u: services.discharge_checklist_save(session=s, checks=d, escort_name=d["escort_name"], by=u),
+        lambda s, d, u: session_services.discharge_checklist_save(
+            session=s, checks=d, escort_name=d["escort_name"], by=u
+        ),
     ),
-    "discharge": (None, lambda s, d, u: services.session_discharge(session=s, by=u)),
-    "abort": (ReasonForm, lambda s, d, u: services.session_abort(session=s, reason=d["reason"], by=u)),
-    "no-show": (None, lambda s, d, u: services.session_no_show(session=s, by=u)),
-    "notes": (NotesForm, lambda s, d, u: services.session_notes_save(session=s, by=u, **d)),
+    "discharge": (None, lambda s, d, u: session_services.session_discharge(session=s, by=u)),
+    "abort": (ReasonForm, lambda s, d, u: session_services.session_abort(session=s, reason=d["reason"], by=u)),
+    "no-show": (None, lambda s, d, u: session_services.session_no_show(session=s, by=u)),
+    "notes": (NotesForm, lambda s, d, u: session_services.session_notes_save(session=s, by=u, **d)),
     # A clinician's decisions
-    "override": (ReasonForm, lambda s, d, u: services.gate_override(session=s, reason=d["reason"], by=u)),
-    "signoff": (ReasonForm, lambda s, d, u: services.discharge_signoff(session=s, reason=d["reason"], by=u)),
+    "override": (ReasonForm, lambda s, d, u: session_services.gate_override(session=s, reason=d["reason"], by=u)),
+    "signoff": (ReasonForm, lambda s, d, u: session_services.discharge_signoff(session=s, reason=d["reason"], by=u)),
 }
 CLINICIAN_STEPS = {"override", "signoff"}
 
@@ -61,7 +63,7 @@ def chair_board(request: HttpRequest) -> HttpResponse:
         day = timezone.localdate(timezone=clinic_tz())
     clinical = request.user.has_perm(CLINICAL_PERM)
     columns = [
-        (column.chair, [(s, services.session_alerts(s) if clinical else []) for s in column.sessions])
+        (column.chair, [(s, session_services.session_alerts(s) if clinical else []) for s in column.sessions])
         for column in selectors.chair_board(day=day)
     ]
     template = "partials/chair_board.html" if request.headers.get("HX-Request") else "chair_board.html"
@@ -78,14 +80,14 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
         "session": session,
         "course": session.course,
         "forms": forms_by_step,
-        "gate": services.gate_state(session),
-        "due_at": services.vitals_due_at(session),
-        "discharge_refusal": services.discharge_refusal(session),
+        "gate": session_services.gate_state(session),
+        "due_at": session_services.vitals_due_at(session),
+        "discharge_refusal": session_services.discharge_refusal(session),
         "can": {
-            step.replace("-", "_"): services.session_refusal(session, to) is None
-            for step, to in services.STEP_TARGETS.items()
+            step.replace("-", "_"): session_services.session_refusal(session, to) is None
+            for step, to in session_services.STEP_TARGETS.items()
         },
-        "alerts": services.session_alerts(session),
+        "alerts": session_services.session_alerts(session),
     }
 
 
@@ -96,7 +98,7 @@ def _initial(session: InfusionSession, step: str) -> dict[str, Any]:
     if step == "dose":
         return {"weight_kg": session.weight_kg, "lot_number": session.lot_number}
     if step == "checklist":
-        return {name: getattr(session, name) for name in (*services.CHECKLIST, "escort_name")}
+        return {name: getattr(session, name) for name in (*session_services.CHECKLIST, "escort_name")}
     if step == "notes":
         return {
             "adverse_events": session.adverse_events,

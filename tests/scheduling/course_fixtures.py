@@ -14,6 +14,7 @@ from clinic.models import Patient
 from intake.models import Flag, Score, Screening, ScreeningVersion
 from scheduling.models import InfusionChair, InfusionCourse, InfusionHours, InfusionSession, Protocol
 from scheduling.services import courses as course_services
+from scheduling.services import sessions as session_services
 
 # Monday 2 March 2026, 07:00 in the clinic (New York): before the room opens at 08:00.
 NOW = dt.datetime(2026, 3, 2, 7, tzinfo=dt.UTC).astimezone(clinic_tz()).replace(hour=7)
@@ -72,11 +73,11 @@ def session(course, room, front_desk) -> InfusionSession:
 
 
 def checked_in(session: InfusionSession, nurse) -> InfusionSession:
-    course_services.session_check_in(session=session, by=nurse)
+    session_services.session_check_in(session=session, by=nurse)
     session.refresh_from_db()
     return session
 
 
 def pre_vitals(session: InfusionSession, nurse, systolic: int = 128, **extra: int):
     values = {"diastolic": 80, "heart_rate": 76, "spo2": 98, "respiratory_rate": 14} | extra
-    return course_services.vitals_record(session=session, phase="pre", systolic=systolic, by=nurse, **values)
+    return session_services.vitals_record(session=session, phase="pre", systolic=systolic, by=nurse, **values)

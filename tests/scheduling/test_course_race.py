@@ -13,7 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from scheduling.exceptions import CourseError
 from scheduling.models import InfusionChair, InfusionCourse, InfusionHours, InfusionSession, InfusionSettings, Protocol
-from scheduling.services import courses as svc
+from scheduling.services import courses as course_services
 from tests.factories import PatientFactory, StaffFactory
 from tests.scheduling.conftest import RestoringTransactionTestCase
 from tests.scheduling.course_fixtures import NOW, approve, at
@@ -52,7 +52,7 @@ class SessionRaceTests(RestoringTransactionTestCase):
         def attempt(index: int) -> None:
             try:
                 barrier.wait()
-                svc.session_schedule(
+                course_services.session_schedule(
                     course=self.courses[index], chair=chair_for[index], start=at(1, 9), by=self.clinician
                 )
                 booked.append(index)

@@ -11,7 +11,8 @@ from clinic.models import Notification
 from intake.models import UrgentAlert
 from scheduling.models import OutcomeMeasure
 from scheduling.outcome_schedule import measures_due
-from scheduling.services import courses as svc
+from scheduling.services import courses as course_services
+from scheduling.services import measures as measure_services
 from tests.scheduling import course_fixtures
 from tests.scheduling.course_fixtures import at
 
@@ -43,12 +44,12 @@ def test_the_schedule(indication, maintenance, number, first_of_week, when, expe
 
 
 def test_the_phq9_once_a_week(course, room, front_desk) -> None:
-    monday = svc.session_schedule(course=course, chair=room[0], start=at(0, 9), by=front_desk)
-    wednesday = svc.session_schedule(course=course, chair=room[0], start=at(2, 9), by=front_desk)
-    next_monday = svc.session_schedule(course=course, chair=room[0], start=at(7, 9), by=front_desk)
-    assert svc.measures_due(monday) == ["phq9"]
-    assert svc.measures_due(wednesday) == []
-    assert svc.measures_due(next_monday) == ["phq9", "gad7"]  # session 3 of 6 is mid-course
+    monday = course_services.session_schedule(course=course, chair=room[0], start=at(0, 9), by=front_desk)
+    wednesday = course_services.session_schedule(course=course, chair=room[0], start=at(2, 9), by=front_desk)
+    next_monday = course_services.session_schedule(course=course, chair=room[0], start=at(7, 9), by=front_desk)
+    assert measure_services.measures_due(monday) == ["phq9"]
+    assert measure_services.measures_due(wednesday) == []
+    assert measure_services.measures_due(next_monday) == ["phq9", "gad7"]  # session 3 of 6 is mid-course
 
 
 def _phq9(item9: int = 0) -> dict[str, str]:
@@ -97,8 +98,10 @@ def test_pain_before_and_after_a_session(frozen, patient, patient_client, clinic
     Protocol.objects.filter(pk=pain.pk).update(**values, max_dose_mg=Decimal(60), observation_minutes=60)
     pain.refresh_from_db()
     approve(patient)
-    course = svc.course_create(patient=patient, protocol=pain, indication="pain", clinician=clinician, by=clinician)
-    session = svc.session_schedule(course=course, chair=room[0], start=at(0, 9), by=clinician)
+    course = course_services.course_create(
+        patient=patient, protocol=pain, indication="pain", clinician=clinician, by=clinician
+    )
+    session = course_services.session_schedule(course=course, chair=room[0], start=at(0, 9), by=clinician)
     url = reverse("scheduling:session-checkin", args=[session.pk])
     assert patient_client.post(url, {"item_1": "7"}).status_code == 302
     InfusionSession.objects.filter(pk=session.pk).update(status="completed")

@@ -11,7 +11,8 @@ from django.core import mail
 from clinic.models import Notification
 from clinic.services import notifications_send_due
 from scheduling import tasks
-from scheduling.services import courses as svc
+from scheduling.services import courses as course_services
+from scheduling.services import sessions as session_services
 from tests.scheduling import course_fixtures
 from tests.scheduling.course_fixtures import at
 
@@ -26,15 +27,15 @@ CLINICAL = ("ketamine", "infusion", "dose", "phq", "depress", "ptsd", "course", 
 
 @pytest.fixture
 def upcoming(course, room, front_desk):
-    return svc.session_schedule(course=course, chair=room[0], start=at(3, 9), by=front_desk)
+    return course_services.session_schedule(course=course, chair=room[0], start=at(3, 9), by=front_desk)
 
 
 def test_one_reminder_the_day_before_with_a_calendar_file_and_no_clinical_word(upcoming, frozen) -> None:
     frozen.move_to(upcoming.start - dt.timedelta(hours=25))
-    assert svc.session_reminders_enqueue_due() == 0
+    assert session_services.session_reminders_enqueue_due() == 0
     frozen.move_to(upcoming.start - dt.timedelta(hours=24))
     assert tasks.enqueue_due_reminders() == 1
-    assert svc.session_reminders_enqueue_due() == 0  # a second scan queues nothing
+    assert session_services.session_reminders_enqueue_due() == 0  # a second scan queues nothing
     notification = Notification.objects.get(kind="scheduling/session_reminder")
     assert set(notification.context) == {"session_id", "start"}
     mail.outbox.clear()
@@ -53,8 +54,8 @@ def test_one_reminder_the_day_before_with_a_calendar_file_and_no_clinical_word(u
 
 def test_a_moved_or_cancelled_session_gets_no_stale_reminder(upcoming, frozen, front_desk, nurse, room) -> None:
     frozen.move_to(upcoming.start - dt.timedelta(hours=24))
-    svc.session_reminders_enqueue_due()
-    svc.session_cancel(session=upcoming, by=nurse)
+    session_services.session_reminders_enqueue_due()
+    session_services.session_cancel(session=upcoming, by=nurse)
     mail.outbox.clear()
     notifications_send_due()
     assert mail.outbox == []
@@ -62,5 +63,5 @@ def test_a_moved_or_cancelled_session_gets_no_stale_reminder(upcoming, frozen, f
 
 def test_a_session_booked_within_a_day_gets_none(course, room, front_desk) -> None:
     with time_machine.travel(at(0, 7), tick=False):
-        svc.session_schedule(course=course, chair=room[0], start=at(0, 15), by=front_desk)
-        assert svc.session_reminders_enqueue_due() == 0
+        course_services.session_schedule(course=course, chair=room[0], start=at(0, 15), by=front_desk)
+        assert session_services.session_reminders_enqueue_due() == 0

@@ -14,7 +14,8 @@ from django.urls import reverse
 from clinic.models import AccessLog
 from scheduling.exports import csv_cell
 from scheduling.models import InfusionCourse, InfusionSession
-from scheduling.services import courses as svc
+from scheduling.services import courses as course_services
+from scheduling.services import sessions as session_services
 from tests.factories import PatientFactory
 from tests.scheduling import course_fixtures
 from tests.scheduling.course_fixtures import approve, at, checked_in, pre_vitals
@@ -63,7 +64,7 @@ def test_a_nurse_documents_a_session_end_to_end(session, nurse, staff_client_for
     frozen.shift(600)
     client.post(step_url(session, "vitals"), VITALS | {"vitals-phase": "intra"})
     assert client.post(step_url(session, "stop-infusion")).status_code == 302
-    checklist = {f"checklist-{name}": "on" for name in svc.CHECKLIST} | {"checklist-escort_name": "Sam"}
+    checklist = {f"checklist-{name}": "on" for name in session_services.CHECKLIST} | {"checklist-escort_name": "Sam"}
     assert client.post(step_url(session, "checklist"), checklist).status_code == 302
     client.post(step_url(session, "vitals"), VITALS | {"vitals-phase": "post"})
     assert client.post(step_url(session, "discharge")).status_code == 302
@@ -97,9 +98,9 @@ def test_bad_input_gets_a_clear_message_and_keeps_what_was_entered(
 
 def test_starting_a_session_of_a_stopped_course(session, course, nurse, clinician, staff_client_for) -> None:
     checked_in(session, nurse)
-    svc.session_dose_set(session=session, weight_kg=80, by=nurse)
+    session_services.session_dose_set(session=session, weight_kg=80, by=nurse)
     pre_vitals(session, nurse)
-    svc.course_stop(course=course, reason="Side effects", by=clinician)
+    course_services.course_stop(course=course, reason="Side effects", by=clinician)
     response = staff_client_for(nurse).post(step_url(session, "start"))
     assert response.status_code == 400
     assert "This course is stopped" in response.content.decode()
@@ -126,7 +127,7 @@ def test_a_nurse_cannot_override_a_clinician_can(session, nurse, clinician, staf
 
 def test_front_desk_schedules_but_sees_no_clinical_values(session, nurse, front_desk, staff_client_for) -> None:
     checked_in(session, nurse)
-    svc.session_dose_set(session=session, weight_kg=80, by=nurse)
+    session_services.session_dose_set(session=session, weight_kg=80, by=nurse)
     pre_vitals(session, nurse, systolic=171)
     client = staff_client_for(front_desk)
     page = client.get(reverse("scheduling:staff-course-detail", args=[session.course_id])).content.decode()
@@ -177,10 +178,10 @@ def test_a_clinician_creates_and_plans_a_course(frozen, patient, clinician, prot
 def test_a_double_booked_chair_is_refused_on_the_plan(course, room, clinician, front_desk, staff_client_for) -> None:
     other = PatientFactory()
     approve(other)
-    taken = svc.course_create(
+    taken = course_services.course_create(
         patient=other, protocol=course.protocol, indication="depression", clinician=clinician, by=clinician
     )
-    svc.session_schedule(course=taken, chair=room[0], start=at(1, 9), by=front_desk)
+    course_services.session_schedule(course=taken, chair=room[0], start=at(1, 9), by=front_desk)
     post = {
         "form-TOTAL_FORMS": "1",
         "form-INITIAL_FORMS": "1",
@@ -206,7 +207,9 @@ def test_only_a_clinician_stops_a_course_with_a_reason(course, nurse, clinician,
 
 def test_exports_escape_formulas_and_are_logged(session, nurse, clinician, staff_client_for) -> None:
     checked_in(session, nurse)
-    svc.session_notes_save(session=session, adverse_events="=HYPERLINK(1)", interventions="", notes="@x", by=nurse)
+    session_services.session_notes_save(
+        session=session, adverse_events="=HYPERLINK(1)", interventions="", notes="@x", by=nurse
+    )
     client = staff_client_for(clinician)
     response = client.get(reverse("scheduling:staff-course-export", args=[session.course_id]))
     rows = list(csv.reader(io.StringIO(response.content.decode())))
@@ -221,10 +224,10 @@ def _courses(n: int, protocol, clinician, room) -> None:
     for index in range(n):
         patient = PatientFactory()
         approve(patient)
-        course = svc.course_create(
+        course = course_services.course_create(
             patient=patient, protocol=protocol, indication="depression", clinician=clinician, by=clinician
         )
-        svc.session_schedule(
+        course_services.session_schedule(
             course=course, chair=room[index % 3], start=at(index // 3, 8 + 2 * (index % 3)), by=clinician
         )
 
@@ -254,8 +257,8 @@ def test_the_staff_calendar_shows_sessions_beside_consultations(session, front_d
 
 
 def test_front_desk_moves_a_session_within_the_rules(course, room, front_desk, nurse, staff_client_for) -> None:
-    first = svc.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
-    second = svc.session_schedule(course=course, chair=room[0], start=at(3, 9), by=front_desk)
+    first = course_services.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
+    second = course_services.session_schedule(course=course, chair=room[0], start=at(3, 9), by=front_desk)
     url = reverse("scheduling:staff-session-move", args=[second.pk])
     client = staff_client_for(front_desk)
     assert client.get(url).status_code == 200
