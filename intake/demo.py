@@ -86,7 +86,10 @@ KINDS = {
         ),
     ),
     "excluded": ("Taylor", "Reed", _answers(history={"aneurysm_or_avm": "yes"})),
+    # Approved too: scheduling's demo gives this patient an active infusion course (the clean one has none yet).
+    "course": ("Sam", "Lee", _answers()),
 }
+APPROVED_KINDS = ("clean", "course")
 
 
 @transaction.atomic
@@ -120,10 +123,10 @@ def _seed(stdout: TextIO) -> None:
                     raise ValueError(f"demo answers for {kind}/{step.slug} are invalid: {form.errors.as_json()}")
                 services.step_save(version=draft, step=step.slug, data=form.to_data())
         services.screening_submit(version=draft, by=patient.user)
-        if kind == "clean" and clinician is not None:
+        if kind in APPROVED_KINDS and clinician is not None:
             services.screening_decide(screening=screening, kind="approved", note="", by=clinician)
     stdout.write(
-        f"Screenings: one each clean and approved, needing review, urgent (its alert is on the staff home page),"
+        f"Screenings: clean and approved (two), needing review, urgent (its alert is on the staff home page),"
         f" excluded ({len(KINDS)})."
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -162,3 +162,46 @@ def answer_changes(previous: ScreeningVersion, current: ScreeningVersion, sex: s
         for question in [*after, *(q for q in before if q not in after)]
         if before.get(question) != after.get(question)
     ]
+
+
+# ---- For infusion courses (scheduling reads these; intake never imports scheduling) -------------------------
+
+
+@dataclass(frozen=True)
+class CourseBaseline:
+    """What a course needs from the patient's latest screening: is it approved, its scores, its exclusion flags."""
+
+    approved: bool
+    screening_id: int | None
+    scores: dict[str, int]  # instrument -> total, from the latest submitted version
+    exclusion_flags: list[tuple[str, str]]  # (code, message)
+
+
+def course_baseline(*, patient: Patient) -> CourseBaseline | None:
+    """None when the patient has no screening; else whether the latest is approved, with its baseline scores."""
+    screening = screening_for_patient(patient=patient)
+    if screening is None:
+        return None
+    version = (
+        ScreeningVersion.objects.filter(screening=screening, status=ScreeningVersion.Status.SUBMITTED)
+        .prefetch_related("scores", "flags")
+        .order_by("-number")
+        .first()
+    )
+    scores: dict[str, int] = {}
+    exclusions: list[tuple[str, str]] = []
+    if version is not None:
+        scores = {s.instrument: s.total for s in version.scores.all() if s.total is not None}
+        exclusions = [(f.code, f.message) for f in version.flags.all() if f.severity == "exclusion"]
+    return CourseBaseline(
+        approved=screening.status == Screening.Status.APPROVED,
+        screening_id=screening.pk,
+        scores=scores,
+        exclusion_flags=exclusions,
+    )
+
+
+def approved_patient_ids() -> QuerySet:
+    """Ids of patients whose latest screening is approved (a values queryset, for ``pk__in``)."""
+    latest = Screening.objects.filter(patient=OuterRef("patient")).order_by("-created_at", "-pk").values("pk")[:1]
+    return Screening.objects.filter(pk=Subquery(latest), status=Screening.Status.APPROVED).values("patient_id")

@@ -220,3 +220,21 @@ def _alert(*, version: ScreeningVersion, code: str, recipients: list[str]) -> No
             context={"alert_id": alert.pk},
         )
     logger.warning("Urgent screening alert %s raised on screening %s", alert.pk, version.screening_id)
+
+
+def urgent_alert_raise(*, patient: Patient, code: str) -> UrgentAlert | None:
+    """Alert staff at once about a patient, from outside the screening (a course's check-in questionnaire).
+
+    The alert hangs on the patient's latest submitted version, so staff see it in the same banner and on the same
+    page; ``code`` names what raised it (60 characters at most). None when the patient has no submitted screening.
+    """
+    version = (
+        ScreeningVersion.objects.filter(screening__patient=patient, status=ScreeningVersion.Status.SUBMITTED)
+        .select_related("screening")
+        .order_by("-screening__created_at", "-number")
+        .first()
+    )
+    if version is None:
+        return None
+    _alert(version=version, code=code, recipients=clinic_settings().recipients)
+    return UrgentAlert.objects.filter(version=version, code=code).first()

@@ -6,7 +6,7 @@ checks, emails, reminders). Admin may edit staff notes only, so it can never byp
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.http import HttpRequest
@@ -18,9 +18,18 @@ from scheduling.models import (
     AppointmentType,
     AvailabilityException,
     ClinicClosure,
+    InfusionChair,
+    InfusionCourse,
+    InfusionHours,
+    InfusionSession,
+    InfusionSettings,
+    NurseDuty,
+    OutcomeMeasure,
+    Protocol,
     Provider,
     ReminderSettings,
     TimeBlock,
+    VitalSignReading,
     WeeklyHours,
 )
 
@@ -173,3 +182,135 @@ class AppointmentAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # cancel instead; history is kept
+
+
+# ---- Infusion courses ----------------------------------------------------------------------------------------
+# Courses and sessions are created, scheduled and documented on the staff screens, which apply the rules (the
+# gate, the dose cap, capacity). Admin edits the room's setup (chairs, hours, staffing, settings, protocols) and
+# reads courses, sessions and vitals with their history.
+
+
+@admin.register(InfusionChair)
+class InfusionChairAdmin(admin.ModelAdmin):
+    list_display = ("name", "room", "active", "display_order")
+    list_editable = ("active", "display_order")
+
+
+@admin.register(InfusionHours)
+class InfusionHoursAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "weekday", "start_time", "end_time")
+    list_filter = ("weekday",)
+
+
+@admin.register(NurseDuty)
+class NurseDutyAdmin(admin.ModelAdmin):
+    list_display = ("date", "nurses")
+    date_hierarchy = "date"
+
+
+@admin.register(InfusionSettings)
+class InfusionSettingsAdmin(admin.ModelAdmin):
+    fieldsets = (
+        ("Nurse capacity", {"fields": ("sessions_per_nurse", "nurses_on_duty")}),
+        (
+            "Pre-infusion hold (clinic defaults, not medical advice)",
+            {
+                "fields": (
+                    ("hold_systolic", "hold_systolic_source"),
+                    ("hold_diastolic", "hold_diastolic_source"),
+                    ("hold_heart_rate", "hold_heart_rate_source"),
+                    ("hold_spo2", "hold_spo2_source"),
+                )
+            },
+        ),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not InfusionSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Protocol)
+class ProtocolAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "indications", "planned_sessions", "mg_per_kg", "max_dose_mg", "usable")
+    list_filter = ("kind", "active")
+    prepopulated_fields: ClassVar = {"slug": ("name",)}
+
+    @admin.display(boolean=True, description="Ready to use")
+    def usable(self, obj: Protocol) -> bool:
+        return obj.is_usable
+
+
+class ReadOnlyAdmin(SimpleHistoryAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class InfusionSessionInline(admin.TabularInline):
+    model = InfusionSession
+    extra = 0
+    fields = ("number", "chair", "start", "status", "dose_mg")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InfusionCourse)
+class InfusionCourseAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "patient", "protocol", "indication", "status", "created_at")
+    list_filter = ("status", "protocol", "indication")
+    list_select_related = ("patient", "protocol")
+    inlines = (InfusionSessionInline,)
+
+
+class VitalSignReadingInline(admin.TabularInline):
+    model = VitalSignReading
+    extra = 0
+    can_delete = False
+    readonly_fields = (
+        "taken_at",
+        "phase",
+        "systolic",
+        "diastolic",
+        "heart_rate",
+        "spo2",
+        "respiratory_rate",
+        "hold",
+        "taken_by",
+    )
+    fields = readonly_fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InfusionSession)
+class InfusionSessionAdmin(ReadOnlyAdmin):
+    list_display = ("pk", "course", "number", "chair", "start", "status")
+    list_filter = ("status", "chair")
+    list_select_related = ("course", "chair")
+    date_hierarchy = "start"
+    inlines = (VitalSignReadingInline,)
+
+
+@admin.register(VitalSignReading)
+class VitalSignReadingAdmin(ReadOnlyAdmin):
+    list_display = ("session", "phase", "taken_at", "systolic", "diastolic", "heart_rate", "spo2", "hold")
+    list_filter = ("phase", "hold")
+    list_select_related = ("session",)
+
+
+@admin.register(OutcomeMeasure)
+class OutcomeMeasureAdmin(ReadOnlyAdmin):
+    list_display = ("course", "instrument", "when", "total", "taken_at")
+    list_filter = ("instrument",)

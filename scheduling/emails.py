@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -15,9 +16,9 @@ from django.utils.dateparse import parse_datetime
 from clinic.lib.time import clinic_tz
 from clinic.models import Notification
 from clinic.notifications import EmailContent, NotificationObsolete, register
-from scheduling.ics import appointment_ics, ics_filename, location_text
+from scheduling.ics import appointment_ics, ics_filename, location_text, session_ics
 from scheduling.links import manage_path
-from scheduling.models import ACTIVE_STATUSES, Appointment, LocationKind
+from scheduling.models import ACTIVE_STATUSES, Appointment, InfusionSession, LocationKind
 from scheduling.selectors import APPOINTMENT_JOINS
 
 ICS_MIMETYPE = "text/calendar"
@@ -115,3 +116,34 @@ def staff_email_used(notification: Notification) -> EmailContent:
     if notification.recipient is None or not notification.recipient.is_active:
         raise NotificationObsolete
     return EmailContent({"staff_book_path": reverse("scheduling:staff-book")})
+
+
+@register("scheduling/session_reminder")
+def session_reminder(notification: Notification) -> EmailContent:
+    """The day-before reminder of a session: one email, with the check-in link and a calendar file.
+
+    Like every email it says "visit", never what the visit is for.
+    """
+    if notification.recipient is None:
+        raise NotificationObsolete
+    session = (
+        InfusionSession.objects.select_related("course__patient")
+        .filter(pk=notification.context.get("session_id"), course__patient__user=notification.recipient)
+        .first()
+    )
+    if (
+        session is None
+        or session.status != InfusionSession.Status.SCHEDULED
+        or session.start.isoformat() != notification.context.get("start")
+        or session.start <= timezone.now()
+    ):
+        raise NotificationObsolete
+    when = _format(session.start, session.course.patient.tzinfo)
+    clinic_when = _format(session.start, clinic_tz())
+    context = {
+        "when": when,
+        "clinic_when": clinic_when if clinic_when != when else "",
+        "location": settings.CLINIC_ADDRESS,
+        "checkin_path": reverse("scheduling:session-checkin", args=[session.pk]),
+    }
+    return EmailContent(context, attachments=[(f"visit-{session.pk}.ics", session_ics(session), ICS_MIMETYPE)])

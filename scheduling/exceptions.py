@@ -33,3 +33,25 @@ class AppointmentNotActive(BookingError):
 
 class TimeBlockConflict(BookingError):
     default_message = "This time overlaps booked appointments. Move or cancel them first."
+
+
+class CourseError(Exception):
+    """An infusion course or session rule refused the change; ``message`` is safe to show to staff."""
+
+    default_message = "That change is not allowed."
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or self.default_message
+        super().__init__(self.message)
+
+
+class ChairUnavailable(CourseError):
+    default_message = "That chair is already taken at that time. Please choose another chair or time."
+
+
+class CapacityReached(CourseError):
+    default_message = "The nurses on duty already have as many sessions as they can watch at that time."
+
+
+class GateHold(CourseError):
+    default_message = "The latest pre-infusion reading is in the hold range. Re-check, or ask a clinician to override."

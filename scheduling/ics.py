@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from scheduling.models import Appointment, LocationKind
+from scheduling.models import Appointment, InfusionSession, LocationKind
 
 ALARM_BEFORE = timedelta(hours=1)
 
@@ -123,3 +123,23 @@ def add_to_calendar_links(appointment: Appointment) -> dict[str, str]:
 
 def ics_filename(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}.ics"
+
+
+def session_ics(session: InfusionSession) -> bytes:
+    """A visit in the patient's calendar: the clinic's email name and address, nothing about what it is for."""
+    host = urlsplit(settings.SITE_URL).hostname or "clinic.example"
+    calendar = Calendar()
+    calendar.add("prodid", f"-//{settings.CLINIC_EMAIL_NAME}//Appointments//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"visit-{session.pk}@{host}")
+    event.add("dtstamp", timezone.now())
+    event.add("dtstart", session.start)
+    event.add("dtend", session.end)
+    event.add("summary", f"Visit to {settings.CLINIC_EMAIL_NAME}")
+    event.add("location", settings.CLINIC_ADDRESS)
+    event.add("description", f"Questions or changes: call {settings.CLINIC_PHONE}.")
+    event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

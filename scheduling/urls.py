@@ -2,7 +2,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from scheduling.views import booking, manage, portal, staff, staff_booking, staff_reschedule
+from scheduling.views import (
+    booking,
+    courses,
+    kiosk,
+    manage,
+    portal,
+    portal_checkin,
+    portal_courses,
+    sessions,
+    staff,
+    staff_booking,
+    staff_reschedule,
+)
 
 app_name = "scheduling"
 
@@ -26,6 +38,18 @@ urlpatterns = [
         portal.appointment_reschedule_confirm,
         name="appointment-reschedule-confirm",
     ),
+    path("portal/course/", portal_courses.my_course_latest, name="my-course-latest"),
+    path("portal/courses/<int:pk>/", portal_courses.my_course, name="my-course"),
+    path("portal/sessions/<int:pk>/check-in/", portal_checkin.session_checkin, name="session-checkin"),
+    path("portal/sessions/<int:pk>/move/", portal_courses.my_session_move, name="my-session-move"),
+    path(
+        "portal/sessions/<int:pk>/check-in/safety/",
+        portal_checkin.session_checkin_safety,
+        name="session-checkin-safety",
+    ),
+    # Kiosk mode on a clinic tablet, started by staff for one patient
+    path("kiosk/", kiosk.kiosk, name="kiosk"),
+    path("kiosk/safety/", kiosk.kiosk_safety, name="kiosk-safety"),
     # The signed link from emails, no login
     path("manage/<str:token>/", manage.manage, name="manage"),
     path("manage/<str:token>/cancel/", manage.manage_cancel, name="manage-cancel"),
@@ -53,4 +77,17 @@ urlpatterns = [
     path("staff/book/new-patient/", staff_booking.book_new_patient, name="staff-book-new-patient"),
     path("staff/book/<int:patient_pk>/", staff_booking.book_pick, name="staff-book-pick"),
     path("staff/book/<int:patient_pk>/confirm/", staff_booking.book_confirm, name="staff-book-confirm"),
+    # Infusion courses (staff)
+    path("staff/courses/", courses.course_list, name="staff-course-list"),
+    path("staff/courses/export.csv", courses.course_list_export, name="staff-course-list-export"),
+    path("staff/courses/new/<int:patient_pk>/", courses.course_new, name="staff-course-new"),
+    path("staff/courses/<int:pk>/", courses.course_detail, name="staff-course-detail"),
+    path("staff/courses/<int:pk>/export.csv", courses.course_export, name="staff-course-export"),
+    path("staff/courses/<int:pk>/plan/", courses.course_plan, name="staff-course-plan"),
+    path("staff/courses/<int:pk>/stop/", courses.course_stop, name="staff-course-stop"),
+    path("staff/infusions/board/", sessions.chair_board, name="staff-chair-board"),
+    path("staff/infusions/sessions/<int:pk>/", sessions.session_detail, name="staff-session-detail"),
+    path("staff/infusions/sessions/<int:pk>/kiosk/", kiosk.kiosk_start, name="staff-session-kiosk"),
+    path("staff/infusions/sessions/<int:pk>/move/", courses.session_move, name="staff-session-move"),
+    path("staff/infusions/sessions/<int:pk>/<slug:step>/", sessions.session_step, name="staff-session-step"),
 ]

@@ -29,6 +29,6 @@ def test_readme_links_to_the_architecture() -> None:
 
 def test_architecture_names_the_modules_of_this_tree() -> None:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    for module in ("clinic/services/notifications.py", "education/post_parser.py", "scheduling/services.py"):
+    for module in ("clinic/services/notifications.py", "education/post_parser.py", "scheduling/services/booking.py"):
         assert module in text
         assert (ROOT / module).exists(), module

@@ -15,6 +15,7 @@ from intake.selectors import screening_state
 from scheduling import selectors
 from scheduling.ics import add_to_calendar_links
 from scheduling.models import Appointment
+from scheduling.selectors import courses as course_selectors
 from scheduling.views import changes
 from scheduling.views.common import calendar_file_response, viewer_tz
 
@@ -47,6 +48,7 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         "required_reading": required_reading_status(patient),
         "screening_state": screening_state(patient=patient),
         "tz": patient.time_zone,
+        **course_selectors.course_summary_for_patient(patient=patient),
     }
     return render(request, "scheduling/portal_home.html", context)
 

@@ -26,6 +26,7 @@ from scheduling import selectors, services
 from scheduling.calendar_grid import Entry, Grid, build_grid
 from scheduling.exceptions import BookingError
 from scheduling.forms import CalendarForm, MarkForm, StaffCancelForm, TimeBlockForm
+from scheduling.selectors import courses as course_selectors
 from scheduling.views.common import first_error, with_query
 
 VIEW_PERM = "scheduling.view_appointment"
@@ -81,7 +82,10 @@ def calendar(request: HttpRequest) -> HttpResponse:
     start, end = day_bounds(first, days)
     appointments = list(selectors.calendar_appointments(start=start, end=end, provider=provider))
     blocks = list(selectors.calendar_blocks(start=start, end=end, provider=provider))
-    log_patients_listed(request, (appointment.patient_id for appointment in appointments))
+    show_sessions = provider is None and request.user.has_perm("scheduling.view_infusionsession")
+    sessions = list(course_selectors.calendar_sessions(start=start, end=end)) if show_sessions else []
+    shown = [item.patient_id for item in appointments] + [session.course.patient_id for session in sessions]
+    log_patients_listed(request, shown)
     step = dt.timedelta(days=days)
     params = {"view": view, "provider": provider.pk if provider else ""}
     context = {
@@ -89,7 +93,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "view": view,
         "first": first,
         "last": first + step - dt.timedelta(days=1),
-        "grid": _grid(view, first, days, provider, appointments, blocks),
+        "grid": _grid(view, first, days, provider, appointments, blocks, sessions),
         "removable_blocks": _removable(request, blocks),
         "prev_url": with_query(reverse("scheduling:staff-calendar"), date=(first - step).isoformat(), **params),
         "next_url": with_query(reverse("scheduling:staff-calendar"), date=(first + step).isoformat(), **params),
@@ -100,8 +104,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _grid(view: str, first: dt.date, days: int, provider: Any, appointments: list, blocks: list) -> Grid:
-    """The week has a column per day; a day has a column per provider (those at work, and any with bookings)."""
+def _grid(
+    view: str, first: dt.date, days: int, provider: Any, appointments: list, blocks: list, sessions: list
+) -> Grid:
+    """The week has a column per day; a day has a column per provider (those at work, and any with bookings) and
+    one per infusion chair in use."""
     zone = clinic_tz()
     today = timezone.localdate(timezone=zone)
     dates = [first + dt.timedelta(days=n) for n in range(days)]
@@ -110,15 +117,17 @@ def _grid(view: str, first: dt.date, days: int, provider: Any, appointments: lis
         now_keys = [today] if today in dates else []
     else:
         shown = [provider] if provider else _providers_for_day(appointments, blocks)
-        columns = [(p.pk, p.display_name) for p in shown]
+        chairs = sorted({s.chair_id: s.chair for s in sessions}.values(), key=lambda c: (c.name, c.pk))
+        columns = [(p.pk, p.display_name) for p in shown] + [(("chair", c.pk), c.name) for c in chairs]
         now_keys = [key for key, _ in columns] if first == today else []
     entries = []
     for date in dates:
         day_start, day_end = day_bounds(date)
-        for kind, items in (("appointment", appointments), ("block", blocks)):
+        for kind, items in (("appointment", appointments), ("block", blocks), ("session", sessions)):
             for item in items:
                 if item.start < day_end and item.end > day_start:  # clipped to the day it shows in
-                    key = date if view == "week" else item.provider_id
+                    own = ("chair", item.chair_id) if kind == "session" else item.provider_id
+                    key = date if view == "week" else own
                     entries.append(Entry(item, kind, key, max(item.start, day_start), min(item.end, day_end)))
     return build_grid(columns=columns, entries=entries, zone=zone, now=timezone.now(), now_keys=now_keys)
 

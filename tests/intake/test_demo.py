@@ -15,7 +15,14 @@ def test_seed_demo_adds_one_screening_of_each_kind_once(settings):
     for _ in range(2):
         call_command("seed_demo", stdout=io.StringIO())
     by_email = {s.patient.user.email.split("@")[0]: s for s in Screening.objects.select_related("patient__user")}
-    assert set(by_email) == {"screening-clean", "screening-review", "screening-urgent", "screening-excluded"}
+    assert set(by_email) == {
+        "screening-clean",
+        "screening-review",
+        "screening-urgent",
+        "screening-excluded",
+        "screening-course",
+    }
+    assert by_email["screening-course"].status == "approved"
     assert by_email["screening-clean"].status == "approved" and by_email["screening-clean"].severity_rank == 0
     assert by_email["screening-review"].severity_rank == 2
     assert by_email["screening-urgent"].severity_rank == 4

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("scheduling", "0004_grant_staff_action_permissions"),
+        ("scheduling", "0008_outcome_measure_cssrs"),
     ]
 
     operations = [

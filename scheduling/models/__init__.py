@@ -1,0 +1,73 @@
+"""Scheduling models, by sub-domain: ``booking`` (providers, availability, appointments) and ``courses`` (infusion
+courses: chairs, protocols, sessions, vitals).
+
+Django finds models through this package, so every model module is imported here.
+"""
+
+from __future__ import annotations
+
+from scheduling.models.booking import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    AppointmentType,
+    AvailabilityException,
+    ClinicClosure,
+    LocationKind,
+    MarkAction,
+    PostgresExclusionConstraint,
+    Provider,
+    ReminderSettings,
+    TimeBlock,
+    TsTzRange,
+    Weekday,
+    WeeklyHours,
+)
+from scheduling.models.courses import (
+    CHAIR_HOLDING_STATUSES,
+    OPEN_COURSE_STATUSES,
+    CourseStatus,
+    Indication,
+    InfusionChair,
+    InfusionCourse,
+    InfusionHours,
+    InfusionSession,
+    InfusionSettings,
+    NurseDuty,
+    OutcomeMeasure,
+    Protocol,
+    SessionStatus,
+    VitalSignReading,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "CHAIR_HOLDING_STATUSES",
+    "OPEN_COURSE_STATUSES",
+    "Appointment",
+    "AppointmentStatus",
+    "AppointmentType",
+    "AvailabilityException",
+    "ClinicClosure",
+    "CourseStatus",
+    "Indication",
+    "InfusionChair",
+    "InfusionCourse",
+    "InfusionHours",
+    "InfusionSession",
+    "InfusionSettings",
+    "LocationKind",
+    "MarkAction",
+    "NurseDuty",
+    "OutcomeMeasure",
+    "PostgresExclusionConstraint",
+    "Protocol",
+    "Provider",
+    "ReminderSettings",
+    "SessionStatus",
+    "TimeBlock",
+    "TsTzRange",
+    "VitalSignReading",
+    "Weekday",
+    "WeeklyHours",
+]

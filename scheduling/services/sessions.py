@@ -1,0 +1,407 @@
+"""Writes for documenting an infusion session: the status machine, vitals and the pre-infusion gate with its
+override, the dose and its cap, vitals due, discharge; and the day-before reminder.
+
+Each rule is one function that the views and templates ask (``session_refusal``, ``gate_state``,
+``discharge_refusal``, ``vitals_due_at``). The numbers come from ``scheduling.infusion_rules``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from clinic.models import User
+from clinic.selectors import notification_keys_taken
+from clinic.services import notification_enqueue
+from scheduling import infusion_rules
+from scheduling.exceptions import CourseError, GateHold
+from scheduling.models import (
+    InfusionCourse,
+    InfusionSession,
+    InfusionSettings,
+    VitalSignReading,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = InfusionSession.Status
+RESPIRATORY_RANGE = (4, 60)  # plausible breaths per minute, inclusive
+
+# The status machine: which status a session may move to from which.
+TRANSITIONS: dict[str, set[str]] = {
+    Status.SCHEDULED: {Status.CHECKED_IN, Status.NO_SHOW, Status.CANCELLED},
+    Status.CHECKED_IN: {Status.IN_PROGRESS, Status.ABORTED, Status.CANCELLED},
+    Status.IN_PROGRESS: {Status.COMPLETED, Status.ABORTED},
+}
+
+
+# ---- The session's status machine ----------------------------------------------------------------------------
+
+
+def session_refusal(session: InfusionSession, to: str) -> str | None:
+    """Why this session may not move to ``to`` now, or None. The one rule the screens and services ask."""
+    if to not in TRANSITIONS.get(session.status, set()):
+        return f"A session that is {session.get_status_display().lower()} cannot become {Status(to).label.lower()}."
+    course = session.course
+    if to in (Status.CHECKED_IN, Status.IN_PROGRESS) and course.status == InfusionCourse.Status.STOPPED:
+        return "This course is stopped; its sessions cannot go ahead."
+    if to == Status.IN_PROGRESS:
+        if session.dose_mg is None:
+            return "Record the weight and the dose first."
+        gate = gate_state(session)
+        if gate.blocked:
+            return gate.message
+    if to == Status.COMPLETED:
+        return discharge_refusal(session)
+    return None
+
+
+def _move(session: InfusionSession, to: str, by: User, **fields: Any) -> None:
+    refusal = session_refusal(session, to)
+    if refusal:
+        raise CourseError(refusal)
+    with transaction.atomic():
+        updated = InfusionSession.objects.filter(pk=session.pk, status=session.status).update(status=to, **fields)
+        if updated != 1:
+            raise CourseError("The session changed meanwhile. Reload the page.")
+        session.refresh_from_db()
+        # The history keeps who did what: the conditional update bypasses save(), so record it explicitly.
+        session._history_user = by
+        session.save(update_fields=["updated_at"])
+        if to == Status.CHECKED_IN:
+            InfusionCourse.objects.filter(pk=session.course_id, status=InfusionCourse.Status.PLANNED).update(
+                status=InfusionCourse.Status.ACTIVE
+            )
+        if to == Status.COMPLETED:
+            _complete_course_if_done(session.course)
+    logger.info("Session %s is now %s", session.pk, to)
+
+
+def _complete_course_if_done(course: InfusionCourse) -> None:
+    done = course.sessions.filter(status=Status.COMPLETED).count()
+    planned = course.protocol.planned_sessions or 0
+    if planned and done >= planned:
+        InfusionCourse.objects.filter(pk=course.pk, status=InfusionCourse.Status.ACTIVE).update(
+            status=InfusionCourse.Status.COMPLETED
+        )
+
+
+def session_check_in(*, session: InfusionSession, by: User) -> None:
+    _move(session, Status.CHECKED_IN, by, checked_in_at=timezone.now())
+
+
+def session_start(*, session: InfusionSession, by: User) -> None:
+    _move(session, Status.IN_PROGRESS, by, started_at=timezone.now())
+
+
+def session_no_show(*, session: InfusionSession, by: User) -> None:
+    _move(session, Status.NO_SHOW, by)
+
+
+def session_cancel(*, session: InfusionSession, by: User) -> None:
+    _move(session, Status.CANCELLED, by)
+
+
+def session_abort(*, session: InfusionSession, reason: str, by: User) -> None:
+    if not reason.strip():
+        raise CourseError("Say why the session is aborted.")
+    _move(session, Status.ABORTED, by, abort_reason=reason.strip(), stopped_at=session.stopped_at or timezone.now())
+
+
+def session_stop_infusion(*, session: InfusionSession, by: User) -> None:
+    """The infusion ends; observation (and post-infusion vitals) begins. The session stays in progress."""
+    if session.status != Status.IN_PROGRESS or session.stopped_at:
+        raise CourseError("Only a running infusion can be stopped.")
+    updated = InfusionSession.objects.filter(pk=session.pk, status=Status.IN_PROGRESS, stopped_at__isnull=True).update(
+        stopped_at=timezone.now()
+    )
+    if updated != 1:
+        raise CourseError("The session changed meanwhile. Reload the page.")
+    session.refresh_from_db()
+
+
+# ---- Vitals and the pre-infusion gate ------------------------------------------------------------------------
+
+
+def hold_thresholds() -> dict[str, int]:
+    return InfusionSettings.load().thresholds
+
+
+def vitals_record(
+    *,
+    session: InfusionSession,
+    phase: str,
+    systolic: int,
+    diastolic: int,
+    heart_rate: int,
+    spo2: int,
+    respiratory_rate: int,
+    by: User,
+    taken_at: datetime | None = None,
+) -> VitalSignReading:
+    """Store a reading with what ``infusion_gate`` says of it; impossible readings raise ``CourseError``."""
+    if session.status not in (Status.CHECKED_IN, Status.IN_PROGRESS):
+        raise CourseError("Vitals are recorded for a checked-in or running session only.")
+    if phase not in VitalSignReading.Phase.values:
+        raise CourseError("Choose when the reading was taken.")
+    try:
+        gate = infusion_rules.infusion_gate(
+            systolic=systolic, diastolic=diastolic, heart_rate=heart_rate, spo2=spo2, thresholds=hold_thresholds()
+        )
+    except ValueError as exc:
+        raise CourseError(f"That reading is not possible: {exc}") from None
+    low, high = RESPIRATORY_RANGE
+    if not isinstance(respiratory_rate, int) or not low <= respiratory_rate <= high:
+        raise CourseError(f"That reading is not possible: respiratory rate must be from {low} to {high} per minute.")
+    return VitalSignReading.objects.create(
+        session=session,
+        phase=phase,
+        taken_at=taken_at or timezone.now(),
+        systolic=systolic,
+        diastolic=diastolic,
+        heart_rate=heart_rate,
+        spo2=spo2,
+        respiratory_rate=respiratory_rate,
+        hold=gate.hold,
+        hold_reasons=",".join(sorted(gate.reasons)),
+        taken_by=by,
+    )
+
+
+REASON_LABELS = {
+    "bp_systolic": "systolic pressure",
+    "bp_diastolic": "diastolic pressure",
+    "heart_rate": "heart rate",
+    "spo2": "oxygen saturation",
+}
+
+
+@dataclass(frozen=True)
+class GateState:
+    blocked: bool
+    overridden: bool
+    reading: VitalSignReading | None
+    message: str
+
+
+def _latest(session: InfusionSession, phase: str) -> VitalSignReading | None:
+    readings = [r for r in session.vitals.all() if r.phase == phase]
+    return max(readings, key=lambda r: (r.taken_at, r.pk)) if readings else None
+
+
+def gate_state(session: InfusionSession) -> GateState:
+    """The pre-infusion gate: the latest pre-infusion reading decides; a clinician's override lets a hold proceed."""
+    reading = _latest(session, VitalSignReading.Phase.PRE)
+    if reading is None:
+        return GateState(True, False, None, "Record a pre-infusion reading first.")
+    if not reading.hold:
+        return GateState(False, False, reading, "The latest pre-infusion reading is outside the hold range.")
+    if session.gate_override_at and session.gate_override_at >= reading.taken_at:
+        return GateState(False, True, reading, "A clinician overrode the hold.")
+    reasons = ", ".join(REASON_LABELS[r] for r in reading.hold_reasons.split(",") if r)
+    return GateState(True, False, reading, f"{GateHold.default_message} (Held for: {reasons}.)")
+
+
+@transaction.atomic
+def gate_override(*, session: InfusionSession, reason: str, by: User) -> None:
+    gate = gate_state(session)
+    if not gate.blocked or gate.reading is None:
+        raise CourseError("There is no hold to override.")
+    if session.status != Status.CHECKED_IN:
+        raise CourseError("A hold is overridden before the infusion starts.")
+    if not reason.strip():
+        raise CourseError("An override needs a reason.")
+    session.gate_override_by = by
+    session.gate_override_reason = reason.strip()
+    session.gate_override_at = timezone.now()
+    session._history_user = by
+    session.save(update_fields=["gate_override_by", "gate_override_reason", "gate_override_at", "updated_at"])
+    logger.info("Gate overridden for session %s", session.pk)
+
+
+# ---- Dose ----------------------------------------------------------------------------------------------------
+
+
+def session_dose_set(
+    *,
+    session: InfusionSession,
+    weight_kg: Decimal,
+    by: User,
+    dose_mg: Decimal | None = None,
+    reason: str = "",
+    lot_number: str = "",
+) -> None:
+    """Weight, the dose from the protocol (``infusion_dose_mg``), and a manual dose only with a reason."""
+    if session.status != Status.CHECKED_IN:
+        raise CourseError("The dose is set after check-in and before the infusion starts.")
+    protocol = session.course.protocol
+    try:
+        computed = infusion_rules.infusion_dose_mg(
+            weight_kg=weight_kg, mg_per_kg=protocol.mg_per_kg, max_mg=protocol.max_dose_mg
+        )
+    except ValueError as exc:
+        raise CourseError(str(exc)) from None
+    dose = computed if dose_mg is None else dose_mg
+    if dose <= 0:
+        raise CourseError("The dose must be above 0 mg.")
+    if dose != computed and not reason.strip():
+        over = " It is above the protocol's maximum." if dose > protocol.max_dose_mg else ""
+        raise CourseError(f"The dose differs from the computed {computed} mg.{over} Give a reason for the change.")
+    session.weight_kg = weight_kg
+    session.computed_dose_mg = computed
+    session.dose_mg = dose
+    session.dose_change_reason = reason.strip() if dose != computed else ""
+    session.lot_number = lot_number.strip()
+    session._history_user = by
+    session.save(
+        update_fields=["weight_kg", "computed_dose_mg", "dose_mg", "dose_change_reason", "lot_number", "updated_at"]
+    )
+
+
+# ---- During and after the infusion ---------------------------------------------------------------------------
+
+
+def vitals_due_at(session: InfusionSession) -> datetime | None:
+    """When the next reading is due: every protocol interval during the infusion, then after it until discharge."""
+    if session.status != Status.IN_PROGRESS or session.started_at is None:
+        return None
+    protocol = session.course.protocol
+    if session.stopped_at is None:
+        last = _latest(session, VitalSignReading.Phase.INTRA)
+        since = max(last.taken_at, session.started_at) if last else session.started_at
+        return since + timedelta(minutes=protocol.vitals_interval_minutes or 10)
+    last = _latest(session, VitalSignReading.Phase.POST)
+    since = max(last.taken_at, session.stopped_at) if last else session.stopped_at
+    if last is None:
+        return session.stopped_at  # a first post-infusion reading is due at once
+    return since + timedelta(minutes=protocol.post_vitals_interval_minutes or 15)
+
+
+@dataclass(frozen=True)
+class SessionAlert:
+    kind: str  # vitals_due, out_of_range
+    message: str
+
+
+def session_alerts(session: InfusionSession, now: datetime | None = None) -> list[SessionAlert]:
+    """What the chair board flags: vitals due, or the latest reading in the hold range."""
+    now = now or timezone.now()
+    alerts = []
+    due = vitals_due_at(session)
+    if due is not None and due <= now:
+        alerts.append(SessionAlert("vitals_due", "Vitals due"))
+    if session.status in (Status.CHECKED_IN, Status.IN_PROGRESS):
+        readings = list(session.vitals.all())
+        if readings:
+            latest = max(readings, key=lambda r: (r.taken_at, r.pk))
+            if latest.hold:
+                alerts.append(SessionAlert("out_of_range", "Latest vitals out of range"))
+    return alerts
+
+
+CHECKLIST = ("alert_and_oriented", "nausea_controlled", "escort_present", "no_driving_acknowledged")
+
+
+def discharge_refusal(session: InfusionSession) -> str | None:
+    """Discharge needs the checklist, and a latest post-infusion reading outside the hold range or a clinician's
+    sign-off (the sign-off stands in for the reading, never for the checklist)."""
+    if session.status != Status.IN_PROGRESS or session.stopped_at is None:
+        return "Stop the infusion before discharge."
+    missing = [InfusionSession._meta.get_field(f).verbose_name for f in CHECKLIST if not getattr(session, f)]
+    if missing:
+        return "Complete the discharge checklist: " + ", ".join(str(m) for m in missing) + "."
+    if session.discharge_signoff_by_id:
+        return None  # a clinician signed off the readings
+    latest = _latest(session, VitalSignReading.Phase.POST)
+    if latest is None:
+        return "Record a post-infusion reading before discharge."
+    if latest.hold:
+        return "The latest post-infusion reading is in the hold range: re-check, or ask a clinician to sign off."
+    return None
+
+
+def discharge_checklist_save(*, session: InfusionSession, checks: dict[str, bool], escort_name: str, by: User) -> None:
+    if session.status != Status.IN_PROGRESS:
+        raise CourseError("The checklist is completed during observation.")
+    for name in CHECKLIST:
+        setattr(session, name, bool(checks.get(name)))
+    session.escort_name = escort_name.strip()
+    session._history_user = by
+    session.save(update_fields=[*CHECKLIST, "escort_name", "updated_at"])
+
+
+def discharge_signoff(*, session: InfusionSession, reason: str, by: User) -> None:
+    if session.status != Status.IN_PROGRESS or session.stopped_at is None:
+        raise CourseError("A discharge is signed off after the infusion stops.")
+    if not reason.strip():
+        raise CourseError("A sign-off needs a reason.")
+    session.discharge_signoff_by = by
+    session.discharge_signoff_reason = reason.strip()
+    session._history_user = by
+    session.save(update_fields=["discharge_signoff_by", "discharge_signoff_reason", "updated_at"])
+
+
+def session_discharge(*, session: InfusionSession, by: User) -> None:
+    _move(session, Status.COMPLETED, by, discharged_at=timezone.now(), discharged_by=by)
+
+
+def session_notes_save(
+    *, session: InfusionSession, adverse_events: str, interventions: str, notes: str, by: User
+) -> None:
+    if session.status not in (Status.CHECKED_IN, Status.IN_PROGRESS, Status.COMPLETED, Status.ABORTED):
+        raise CourseError("Notes are kept for a session that took place.")
+    session.adverse_events = adverse_events.strip()
+    session.interventions = interventions.strip()
+    session.notes = notes.strip()
+    session._history_user = by
+    session.save(update_fields=["adverse_events", "interventions", "notes", "updated_at"])
+
+
+STEP_TARGETS = {
+    "check-in": Status.CHECKED_IN,
+    "start": Status.IN_PROGRESS,
+    "discharge": Status.COMPLETED,
+    "abort": Status.ABORTED,
+    "no-show": Status.NO_SHOW,
+}
+
+
+KIND_SESSION_REMINDER = "scheduling/session_reminder"
+SESSION_REMINDER_BEFORE = timedelta(hours=24)
+
+
+def session_reminders_enqueue_due() -> int:
+    """The periodic scan: one reminder a day before each scheduled session (ids only in the outbox's context).
+
+    The key carries the start, so a moved session gets a fresh reminder and a second scan queues nothing twice.
+    A session booked less than a day ahead gets none: it was booked with the patient.
+    """
+    now = timezone.now()
+    candidates = InfusionSession.objects.filter(
+        status=Status.SCHEDULED, start__gt=now, start__lte=now + SESSION_REMINDER_BEFORE
+    ).select_related("course__patient__user")
+    due = {
+        f"session:{s.pk}:reminder:{s.start.isoformat()}": s
+        for s in candidates
+        if s.created_at <= s.start - SESSION_REMINDER_BEFORE
+    }
+    existing = notification_keys_taken(idempotency_keys=due)
+    queued = 0
+    for key, session in due.items():
+        if key in existing:
+            continue
+        with transaction.atomic():
+            notification_enqueue(
+                kind=KIND_SESSION_REMINDER,
+                idempotency_key=key,
+                recipient=session.course.patient.user,
+                context={"session_id": session.pk, "start": session.start.isoformat()},
+            )
+        queued += 1
+    return queued
