@@ -71,14 +71,18 @@ class TimeZoneForm(forms.Form):
 
 
 class SlotForm(forms.Form):
-    """The chosen slot: a provider who offers the type and an aware start."""
+    """The chosen slot: a provider who offers the type (or, with ``any_provider``, none yet: the first available
+    clinician is chosen when booking) and an aware start."""
 
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), widget=forms.HiddenInput)
     start = forms.CharField(max_length=40, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, appointment_type: AppointmentType, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, appointment_type: AppointmentType, any_provider: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.appointment_type = appointment_type
+        self.fields["provider"].required = not any_provider
         self.fields["provider"].queryset = selectors.providers_for_type(appointment_type=appointment_type)
         self.fields["provider"].error_messages["invalid_choice"] = SLOT_ERRORS["provider"]
         self.fields["provider"].error_messages["required"] = SLOT_ERRORS["provider"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from django.db.models import BigIntegerField, Func, Q, QuerySet
+from django.db.models import BigIntegerField, Count, Func, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -100,6 +100,32 @@ def nearest_slots(
     )
     slots.sort(key=lambda s: (abs(s.start - around), s.start))
     return sorted(slots[:limit], key=lambda s: s.start)
+
+
+def providers_free_at(*, appointment_type: AppointmentType, start: datetime) -> list[Provider]:
+    """The providers who could take ``start`` for this type, fairest first: the fewest active bookings that day in
+    the clinic, then by name. "First available clinician" books the first of them that is still free."""
+    day = timezone.localtime(start, clinic_tz()).date()
+    free = [
+        slot.provider
+        for slot in _slots(appointment_type=appointment_type, start_date=day, end_date=day, provider=None)
+        if slot.start == start
+    ]
+    if not free:
+        return []
+    day_start = datetime.combine(day, time.min, tzinfo=clinic_tz())
+    booked = dict(
+        Appointment.objects.filter(
+            provider__in=free,
+            status__in=ACTIVE_STATUSES,
+            start__gte=day_start,
+            start__lt=day_start + timedelta(days=1),
+        )
+        .values_list("provider")
+        .annotate(count=Count("pk"))
+        .values_list("provider", "count")
+    )
+    return sorted(free, key=lambda p: (booked.get(p.pk, 0), p.display_name, p.pk))
 
 
 def slot_is_available(

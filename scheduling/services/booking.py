@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from scheduling.models import (
     ReminderSettings,
     TimeBlock,
 )
-from scheduling.selectors import patient_change_refusal, slot_is_available
+from scheduling.selectors import patient_change_refusal, providers_free_at, slot_is_available
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,20 @@ def book_appointment(
         idempotency_key=idempotency_key,
         email_kind=KIND_CONFIRMATION,
     )
+
+
+def book_first_available(
+    *, appointment_type: AppointmentType, start: datetime, book: Callable[[Provider], Appointment | None]
+) -> Appointment | None:
+    """Book ``start`` with the first available clinician: ``book(provider)`` (which calls ``book_appointment`` or
+    ``book_for_visitor``) for each provider free then, fairest first (``selectors.providers_free_at``), moving on to
+    the next when one was just taken. Raises ``SlotUnavailable`` when none is left."""
+    for provider in providers_free_at(appointment_type=appointment_type, start=start):
+        try:
+            return book(provider)
+        except SlotUnavailable:
+            logger.info("First available: provider %s was just taken, trying the next", provider.pk)
+    raise SlotUnavailable
 
 
 def book_for_visitor(

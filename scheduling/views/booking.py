@@ -61,13 +61,21 @@ def book_start(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def book_pick(request: HttpRequest, type_slug: str) -> HttpResponse:
+    """One button per time, for the first available clinician; a patient may choose a clinician instead."""
     appointment_type = _type_or_404(type_slug)
+    clinicians = list(selectors.providers_for_type(appointment_type=appointment_type))
+    wanted = request.GET.get("provider", "")
+    chosen = next((p for p in clinicians if wanted.isdigit() and p.pk == int(wanted)), None)
     picker = build_picker(
         request,
         appointment_type=appointment_type,
         base_url=reverse("scheduling:book-pick", args=[type_slug]),
         slot_url=lambda slot, tz: _confirm_url(appointment_type, slot, tz),
         default_tz=viewer_tz(request),
+        provider=chosen,
+        base_params={"provider": chosen.pk} if chosen else {},
+        any_provider=True,
+        clinicians=clinicians if len(clinicians) > 1 else [],
     )
     template = "scheduling/partials/picker.html" if request.htmx else "scheduling/book_pick.html"
     return render(request, template, {"picker": picker, "appointment_type": appointment_type})
@@ -80,7 +88,7 @@ def book_details(request: HttpRequest, type_slug: str) -> HttpResponse:
     if _booking_patient(request) is not None:
         return redirect(confirm_url)
     back_url = _pick_url(appointment_type, viewer_tz(request))
-    slot = SlotForm(request.GET, appointment_type=appointment_type)
+    slot = SlotForm(request.GET, appointment_type=appointment_type, any_provider=True)
     if not slot.is_valid():
         return error_page(request, first_error(slot), back_url=back_url)
     initial = request.session.get(VISITOR_KEY) or {"time_zone": viewer_tz(request)}
@@ -107,17 +115,16 @@ def book_confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
         return redirect(with_query(reverse("scheduling:book-details", args=[type_slug]), **request.GET.dict()))
     tz = viewer_tz(request, patient)
     if request.method == "GET":
-        form = BookingConfirmForm(BookingConfirmForm.with_new_key(request.GET), appointment_type=appointment_type)
+        data = BookingConfirmForm.with_new_key(request.GET)
+        form = BookingConfirmForm(data, appointment_type=appointment_type, any_provider=True)
     else:
-        form = BookingConfirmForm(request.POST, appointment_type=appointment_type)
+        form = BookingConfirmForm(request.POST, appointment_type=appointment_type, any_provider=True)
     if not form.is_valid():
         return error_page(request, first_error(form), back_url=_pick_url(appointment_type, tz))
     data = form.cleaned_data
     if request.method == "POST":
         return _book(request, form, patient=patient, visitor=visitor, tz=tz)
-    if not selectors.slot_is_available(
-        appointment_type=appointment_type, provider=data["provider"], start=data["start"]
-    ):
+    if not _still_open(appointment_type, data["provider"], data["start"]):
         return _slot_taken(request, appointment_type, data["start"], tz, message="That time is not available.")
     context = {
         "form": form,
@@ -130,6 +137,12 @@ def book_confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
         "details_url": with_query(reverse("scheduling:book-details", args=[type_slug]), **request.GET.dict()),
     }
     return render(request, "scheduling/book_confirm.html", context)
+
+
+def _still_open(appointment_type: AppointmentType, provider: Provider | None, start: dt.datetime) -> bool:
+    if provider is None:
+        return bool(selectors.providers_free_at(appointment_type=appointment_type, start=start))
+    return selectors.slot_is_available(appointment_type=appointment_type, provider=provider, start=start)
 
 
 def _slot_taken(
@@ -153,8 +166,9 @@ def _book(
     email = patient.user.email if patient else visitor["email"]
     if not booking_allowed(request, email=email, attempt=str(data["idempotency_key"])):
         return error_page(request, "Too many booking attempts. Please wait an hour, or call us.", status=429)
+    chosen: list[Provider] = []
     try:
-        appointment = _book_for(request, form, patient=patient, visitor=visitor)
+        appointment = _book_for(request, form, patient=patient, visitor=visitor, chosen=chosen)
     except SlotUnavailable as error:  # taken a moment ago, or (InvalidSlot) never open
         return _slot_taken(request, form.appointment_type, data["start"], tz, message=str(error))
     except BookingError as error:
@@ -165,7 +179,7 @@ def _book(
     # which nothing is booked): a receipt of what they chose, on a page whose address names no appointment.
     # The visitor's details stay in the session, so a repeated POST of this form finds its booking.
     request.session[RECEIPT_KEY] = {
-        "provider": data["provider"].pk,
+        "provider": chosen[-1].pk,
         "type": form.appointment_type.pk,
         "start": data["start"].isoformat(),
     }
@@ -173,20 +187,31 @@ def _book(
 
 
 def _book_for(
-    request: HttpRequest, form: BookingConfirmForm, *, patient: Patient | None, visitor: dict | None
+    request: HttpRequest,
+    form: BookingConfirmForm,
+    *,
+    patient: Patient | None,
+    visitor: dict | None,
+    chosen: list[Provider],
 ) -> Appointment | None:
+    """Book the chosen clinician, or the first available one; ``chosen`` receives the clinician it went to."""
     data = form.cleaned_data
     common = {
-        "provider": data["provider"],
         "appointment_type": form.appointment_type,
         "start": data["start"],
         "idempotency_key": str(data["idempotency_key"]),
     }
-    if patient is not None:
-        return services.book_appointment(patient=patient, booked_by=request.user, **common)
-    details = dict(visitor)
-    details["date_of_birth"] = dt.date.fromisoformat(details["date_of_birth"])
-    return services.book_for_visitor(**details, **common)
+
+    def book(provider: Provider) -> Appointment | None:
+        chosen.append(provider)
+        if patient is not None:
+            return services.book_appointment(patient=patient, booked_by=request.user, provider=provider, **common)
+        details = {**visitor, "date_of_birth": dt.date.fromisoformat(visitor["date_of_birth"])}
+        return services.book_for_visitor(**details, provider=provider, **common)
+
+    if data["provider"] is not None:
+        return book(data["provider"])
+    return services.book_first_available(appointment_type=form.appointment_type, start=data["start"], book=book)
 
 
 @require_GET

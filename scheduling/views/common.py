@@ -35,7 +35,9 @@ def with_query(url: str, **params: Any) -> str:
 
 
 def slot_query(slot: Any, **extra: Any) -> dict[str, Any]:
-    return {"provider": slot.provider.pk, "start": slot_param(slot.start), **extra}
+    """A slot in a URL; a slot with no provider is "first available clinician"."""
+    provider = {"provider": slot.provider.pk} if slot.provider is not None else {}
+    return {**provider, "start": slot_param(slot.start), **extra}
 
 
 def error_page(request: HttpRequest, message: str, *, back_url: str = "", status: int = 400) -> HttpResponse:

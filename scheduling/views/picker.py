@@ -11,7 +11,7 @@ import calendar
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ MAX_MONTHS_AHEAD = 12
 
 @dataclass
 class SlotChoice:
-    provider: Provider
+    provider: Provider | None  # None: the first available clinician, chosen when booking
     start: dt.datetime
     end: dt.datetime
     local_start: dt.datetime
@@ -65,6 +65,8 @@ class Picker:
     base_params: dict[str, Any]
     fixed_zone: bool
     clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
+    clinicians: list[Provider] = field(default_factory=list)  # offered as a choice beside "first available"
+    clinician: Provider | None = None
 
     @property
     def has_openings(self) -> bool:
@@ -117,8 +119,13 @@ def build_picker(
     provider: Provider | None = None,
     base_params: dict[str, Any] | None = None,
     fixed_zone: bool = False,
+    any_provider: bool = False,
+    clinicians: list[Provider] | None = None,
 ) -> Picker:
-    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice."""
+    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice.
+
+    With ``any_provider`` (and no ``provider``), each time is offered once, for the first available clinician.
+    """
     tz_explicit = bool(request.GET.get("tz")) and not fixed_zone
     tz = default_tz if fixed_zone else valid_zone(request.GET.get("tz"), default_tz)
     zone = zoneinfo.ZoneInfo(tz)
@@ -156,12 +163,16 @@ def build_picker(
         for day in week:
             cell = DayCell(date=day, in_month=day.month == month.month, selected=day == selected)
             if cell.in_month and day in by_day:
-                cell.openings = len(by_day[day])
+                starts = {slot.start for slot in by_day[day]}
+                cell.openings = len(starts) if any_provider and provider is None else len(by_day[day])
                 cell.url = url(month=month.strftime("%Y-%m"), date=day.isoformat())
             row.append(cell)
         weeks.append(row)
 
     clinic_zone = clinic_tz()
+    day_slots = sorted(by_day.get(selected, []) if selected else [], key=lambda s: (s.start, str(s.provider)))
+    if any_provider and provider is None:
+        day_slots = [replace(slot, provider=None) for slot in {slot.start: slot for slot in day_slots}.values()]
     times = [
         SlotChoice(
             provider=slot.provider,
@@ -171,7 +182,7 @@ def build_picker(
             clinic_start=slot.start.astimezone(clinic_zone),
             url=slot_url(slot, tz),
         )
-        for slot in sorted(by_day.get(selected, []) if selected else [], key=lambda s: (s.start, str(s.provider)))
+        for slot in day_slots
     ]
     return Picker(
         tz=tz,
@@ -186,4 +197,6 @@ def build_picker(
         base_url=base_url,
         base_params=base_params or {},
         fixed_zone=fixed_zone,
+        clinicians=clinicians or [],
+        clinician=provider,
     )

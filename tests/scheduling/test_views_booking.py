@@ -117,9 +117,8 @@ def test_times_are_shown_in_the_chosen_zone_with_clinic_time(client, provider, p
     content = response.content.decode()
     assert "6:00 AM" in content  # 9 am in New York
     assert "9:00 AM clinic time" in content
-    assert confirm_url(provider, WEDNESDAY_10AM - dt.timedelta(hours=1), tz="America/Los_Angeles") in slot_urls(
-        response
-    )
+    first_available = f"/book/phone-consultation/confirm/?start={slot_param(WEDNESDAY_10AM - dt.timedelta(hours=1))}"
+    assert f"{first_available}&tz=America/Los_Angeles" in slot_urls(response)  # one button a time, any clinician
 
 
 @pytest.mark.parametrize("params", [{"tz": "Not/AZone"}, {"month": "2026-99"}, {"date": "yesterday"}])
@@ -309,7 +308,7 @@ def test_past_or_malformed_start_gets_a_clear_400(patient_client, provider, phon
     assert message in response.content.decode()
 
 
-@pytest.mark.parametrize("provider_id", ["999999", "abc", ""])
+@pytest.mark.parametrize("provider_id", ["999999", "abc"])
 def test_tampered_provider_gets_a_clear_400(patient_client, provider, phone_type, provider_id) -> None:
     url = reverse("scheduling:book-confirm", args=["phone-consultation"])
     response = patient_client.get(f"{url}?provider={provider_id}&start={slot_param(WEDNESDAY_10AM)}")
