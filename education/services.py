@@ -44,8 +44,14 @@ def article_unpublish(*, article: Article) -> bool:
 
 def _snapshot(article: Article, reason: str) -> None:
     # Queryset updates bypass simple-history; record the status change explicitly.
-    article._change_reason = reason
+    _set_change_reason(article, reason)
     article.save(update_fields=["updated_at"])
+
+
+def _set_change_reason(article: Article, reason: str) -> None:
+    """The history row's reason column is short; a long file name must not fail the save."""
+    limit = article.history.model._meta.get_field("history_change_reason").max_length
+    article._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 @transaction.atomic
@@ -113,7 +119,7 @@ def article_load(
     if publish and article.status == Article.Status.DRAFT and action == "created":
         article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
     article.loaded_fingerprint = article.content_fingerprint
-    article._change_reason = f"Loaded from {origin}"
+    _set_change_reason(article, f"Loaded from {origin}")
     article.save()
     article.topics.set(list(topics))
     _replace_sources(article, sources)
@@ -150,7 +156,7 @@ def article_import(*, origin: str, title: str, body: str, source: SourceData) ->
     article.title, article.body = title, body
     article.summary = article.summary or _first_sentences(body)
     article.loaded_fingerprint = ""
-    article._change_reason = f"Imported from {origin}"
+    _set_change_reason(article, f"Imported from {origin}")
     article.save()
     _replace_sources(article, [source])
     return LoadResult(article, action)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -19,7 +20,15 @@ from scheduling.exceptions import (
     SlotUnavailable,
     TimeBlockConflict,
 )
-from scheduling.models import ACTIVE_STATUSES, Appointment, AppointmentType, Provider, ReminderSettings, TimeBlock
+from scheduling.models import (
+    ACTIVE_STATUSES,
+    Appointment,
+    AppointmentType,
+    Provider,
+    ReminderSettings,
+    TimeBlock,
+    validate_time_block,
+)
 from scheduling.selectors import slot_is_available
 
 logger = logging.getLogger(__name__)
@@ -320,6 +329,11 @@ def time_block_create(*, provider: Provider, start: datetime, end: datetime, rea
     """Block a provider's time, unless it overlaps an active appointment (buffers included)."""
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
         raise BookingError("The end of a blocked time must be after its start.")
+    try:
+        validate_time_block(start=start, end=end)
+    except ValidationError as error:
+        raise BookingError(" ".join(error.messages)) from None
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     _lock_calendars(provider)
     clashes = Appointment.objects.filter(
         provider=provider, status__in=ACTIVE_STATUSES, blocked_start__lt=end, blocked_end__gt=start

@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -19,13 +19,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import services
 from clinic.forms import TokenForm
+from clinic.lib.http import safe_next_url
 
 
 def _next_url(request: HttpRequest) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return "clinic:after-login"
+    url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
+    return url or reverse("clinic:after-login")
 
 
 def _staff_only(request: HttpRequest) -> None:
