@@ -418,11 +418,9 @@ class Appointment(models.Model):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(
-                fields=["provider", "blocked_end"],
-                name="sched_appt_active_idx",
-                condition=Q(status__in=["pending", "confirmed"]),
-            ),
+            # Busy time on SQLite (see selectors.busy_appointments); PostgreSQL uses the exclusion constraint's index.
+            # Not partial: SQLite cannot match a partial index's condition against a bound ``status IN (?, ?)``.
+            models.Index(fields=["provider", "blocked_start"], name="sched_appt_provider_start_idx"),
             models.Index(fields=["patient", "start"], name="sched_appt_patient_idx"),
             models.Index(fields=["start"], name="sched_appt_start_idx"),
         ]

@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.postgres.fields import RangeBoundary
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import BigIntegerField, Func, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -16,12 +19,14 @@ from django.utils import timezone
 from clinic.lib.time import clinic_tz
 from scheduling.models import (
     ACTIVE_STATUSES,
+    MAX_BLOCKED_VISIT,
     Appointment,
     AppointmentType,
     AvailabilityException,
     ClinicClosure,
     Provider,
     TimeBlock,
+    TsTzRange,
     WeeklyHours,
 )
 
@@ -177,9 +182,7 @@ def _slots(
     # Intervals are compared as integer epoch seconds: much faster than aware datetimes.
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
     blocks = TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end)
-    appointments = Appointment.objects.filter(
-        provider_id__in=ids, status__in=ACTIVE_STATUSES, blocked_end__gt=window_start, blocked_start__lt=window_end
-    )
+    appointments = busy_appointments(provider_ids=ids, start=window_start, end=window_end)
     if ignore_appointment_id is not None:
         appointments = appointments.exclude(pk=ignore_appointment_id)
     if ignore_busy:
@@ -218,6 +221,21 @@ def _slots(
             day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.provider.display_name, s.provider.pk))
     return slots
+
+
+def busy_appointments(*, provider_ids: list[int], start: datetime, end: datetime) -> QuerySet[Appointment]:
+    """Active appointments whose buffered time overlaps [start, end), through an index on both backends.
+
+    A plain ``blocked_end > start AND blocked_start < end`` reads every future row of the provider (an index on
+    either column bounds one side only). PostgreSQL asks the exclusion constraint's GiST index with the range
+    overlap operator; SQLite bounds ``blocked_start`` from below by the longest visit the types allow, so the
+    ``(provider, blocked_start)`` index reads only the window.
+    """
+    active = Appointment.objects.filter(provider_id__in=provider_ids, status__in=ACTIVE_STATUSES).order_by()
+    if connection.vendor == "postgresql":
+        span = TsTzRange("blocked_start", "blocked_end", RangeBoundary())
+        return active.alias(span=span).filter(span__overlap=DateTimeTZRange(start, end, "[)"))
+    return active.filter(blocked_start__gt=start - MAX_BLOCKED_VISIT, blocked_start__lt=end, blocked_end__gt=start)
 
 
 def _exists(local: datetime, tz: zoneinfo.ZoneInfo) -> bool:

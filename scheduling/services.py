@@ -29,7 +29,7 @@ from scheduling.models import (
     TimeBlock,
     validate_time_block,
 )
-from scheduling.selectors import slot_is_available
+from scheduling.selectors import busy_appointments, slot_is_available
 
 logger = logging.getLogger(__name__)
 
@@ -335,9 +335,7 @@ def time_block_create(*, provider: Provider, start: datetime, end: datetime, rea
         raise BookingError(" ".join(error.messages)) from None
     start, end = start.astimezone(UTC), end.astimezone(UTC)
     _lock_calendars(provider)
-    clashes = Appointment.objects.filter(
-        provider=provider, status__in=ACTIVE_STATUSES, blocked_start__lt=end, blocked_end__gt=start
-    ).count()
+    clashes = busy_appointments(provider_ids=[provider.pk], start=start, end=end).count()
     if clashes:
         raise TimeBlockConflict(
             f"This time overlaps {clashes} booked appointment{'s' if clashes != 1 else ''}. Move or cancel them first."
