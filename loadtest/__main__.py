@@ -358,9 +358,8 @@ def _report(title: str, phase: Phase) -> None:
     print(f"{title}: {total} requests in {phase.seconds:.1f} s = {total / phase.seconds:.1f} req/s")
     for kind, values in phase.timings.items():
         p50, p95 = _percentiles(values)
-        print(
-            f"  {kind:<32} {len(values):>5}  {len(values) / phase.seconds:6.1f} req/s  p50 {p50:6.0f} ms  p95 {p95:6.0f} ms"
-        )
+        rate = len(values) / phase.seconds
+        print(f"  {kind:<32} {len(values):>5}  {rate:6.1f} req/s  p50 {p50:6.0f} ms  p95 {p95:6.0f} ms")
     if total:
         print(f"  server CPU (gunicorn workers): {phase.cpu_seconds * 1000 / total:.1f} ms per request")
     if phase.errors:
