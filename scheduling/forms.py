@@ -15,7 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
 from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
-from clinic.lib.timezones import time_zone_choices, time_zone_names
+from clinic.lib.timezones import ZoneSelect, time_zone_choices, time_zone_names
 from clinic.models import User, validate_not_future
 from scheduling import selectors
 from scheduling.models import AppointmentType, Provider, validate_time_block
@@ -64,7 +64,7 @@ def valid_zone(name: str | None, default: str) -> str:
 
 
 class TimeZoneForm(forms.Form):
-    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices)
+    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices, widget=ZoneSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,7 +124,10 @@ class VisitorDetailsForm(forms.Form):
     )
     date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_not_future])
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=time_zone_choices, help_text="Emails show times in this zone."
+        label="Your time zone",
+        choices=time_zone_choices,
+        widget=ZoneSelect,
+        help_text="Emails show times in this zone.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

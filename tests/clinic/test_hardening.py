@@ -45,3 +45,14 @@ def test_many_to_many_choice_with_an_overflowing_id_is_a_form_error(superuser) -
 def test_login_with_a_100k_character_username_is_refused(anon_client, url_name) -> None:
     response = anon_client.post(reverse(url_name), {"username": "x" * 100_000, "password": "whatever"})
     assert response.status_code in (200, 429)
+
+
+def test_zone_select_marks_only_the_chosen_zone() -> None:
+    from clinic.lib.timezones import ZoneSelect, time_zone_choices
+
+    html = ZoneSelect(attrs={"class": "form-select"}).render("tz", "Europe/Paris", {"id": "id_tz", "required": True})
+    assert html.startswith('<select class="form-select" id="id_tz" name="tz" required>')
+    assert html.count("<option ") == len(time_zone_choices())
+    assert html.count(" selected>") == 1
+    assert '<option value="Europe/Paris" selected>Europe/Paris</option>' in html
+    assert ' selected>' not in ZoneSelect().render("tz", "Not/AZone")
