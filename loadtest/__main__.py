@@ -71,12 +71,14 @@ def main() -> int:
         _wait_ready(args.port)
         site = Site(args.port, server.pid)
         slug = site.type_slug()
-        print(f"gunicorn (2 workers) on 127.0.0.1:{args.port}, type {slug!r}, {args.clients} clients\n")
+        print(f"gunicorn (2 workers) on 127.0.0.1:{args.port}, {args.clients} clients, picker {site.picker_path(slug)}")
+        print(f"load average before: {_load()}\n")
         for run in range(1, args.repeat + 1):
             suffix = f" (run {run} of {args.repeat})" if args.repeat > 1 else ""
             _report(f"picker alone{suffix}", site.drive(args.clients, args.seconds, lambda b: [PICKER], slug))
             _report(f"fixed mix{suffix}", site.drive(args.clients, args.seconds, lambda b: MIX, slug))
         _report_race(site.race(args.race, slug))
+        print(f"\nload average after: {_load()}")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -229,8 +231,18 @@ class Site:
         return links[0].strip("/").split("/")[-1]
 
     def picker_path(self, slug: str) -> str:
-        month = dt.datetime.now(zoneinfo.ZoneInfo("America/New_York")).strftime("%Y-%m")
-        return f"/book/{slug}/?{urlencode({'month': month})}"
+        """The picker for the current month, or the next one when the current has no openings left (its last
+        days, past the minimum notice): a month with openings is what patients load."""
+        today = dt.datetime.now(zoneinfo.ZoneInfo("America/New_York")).date()
+        following = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+        for month in (today, following):
+            path = f"/book/{slug}/?{urlencode({'month': month.strftime('%Y-%m')})}"
+            if self.open_days(path):
+                return path
+        raise SystemExit("The demo clinic has no openings this month or next: nothing to load-test")
+
+    def open_days(self, picker: str) -> list[str]:
+        return _links(Browser(self.port).get(picker).body, r"[?&]date=\d{4}-\d\d-\d\d")
 
     def worker_cpu(self) -> float:
         """CPU seconds (user + system) of the gunicorn workers so far."""
@@ -246,7 +258,7 @@ class Site:
 
     def drive(self, clients: int, seconds: float, plan: Callable[[Browser], list[str]], slug: str) -> Phase:
         picker = self.picker_path(slug)
-        days = _links(Browser(self.port).get(picker).body, r"[?&]date=\d{4}-\d\d-\d\d")
+        days = self.open_days(picker)
         deadline = time.monotonic() + seconds
         phase = Phase(seconds, 0)
 
@@ -306,6 +318,8 @@ class Site:
         return {k: inputs.get(k, "") for k in ("csrfmiddlewaretoken", "provider", "start", "idempotency_key")}
 
     def _book(self, phase: Phase, browser: Browser, slug: str, days: list[str]) -> None:
+        if not days:
+            return
         day = days[next(self.emails) % len(days)]
         slots = _links(browser.get(day).body, r"/confirm/\?")
         if not slots:
@@ -317,8 +331,7 @@ class Site:
 
     def race(self, clients: int, slug: str) -> tuple[list[Response], float]:
         """``clients`` visitors reach the confirm page of one slot, then all POST at the same moment."""
-        picker = self.picker_path(slug)
-        days = _links(Browser(self.port).get(picker).body, r"[?&]date=\d{4}-\d\d-\d\d")
+        days = self.open_days(self.picker_path(slug))
         confirm = _links(Browser(self.port).get(days[-1]).body, r"/confirm/\?")[0]
         scratch = Phase(0, 0)
         ready = []
@@ -344,6 +357,11 @@ class Site:
 
 
 # --- Reporting --------------------------------------------------------------------------------------
+
+
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"{one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
 def _percentiles(values: list[float]) -> tuple[float, float]:
