@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.admin import options
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import models
 from django.db.models.lookups import In
@@ -69,6 +70,24 @@ def _changeform_initial_is_parsed() -> None:
     options.ModelAdmin.get_changeform_initial_data = get_changeform_initial_data
 
 
+def _autocomplete_renders_only_valid_choices() -> None:
+    """An admin autocomplete re-rendered after a bad POST looked the posted text up as an id."""
+    original = AutocompleteMixin.optgroups
+
+    def optgroups(self: AutocompleteMixin, name: str, value: list[Any], attr: dict | None = None) -> Any:
+        target = self.field.target_field
+        kept = []
+        for item in value:
+            try:
+                target.to_python(item)
+            except (ValidationError, ValueError, TypeError):
+                continue
+            kept.append(item)
+        return original(self, name, kept, attr)
+
+    AutocompleteMixin.optgroups = optgroups
+
+
 def install() -> None:
     models.IntegerField.register_lookup(IntegerIn)
     # Every datetime field of every admin form takes only the app's sane range (one rule, one place): a year-9999
@@ -76,3 +95,4 @@ def install() -> None:
     options.FORMFIELD_FOR_DBFIELD_DEFAULTS[models.DateTimeField]["validators"] = [validate_datetime_range]
     _changelist_filters_refuse_overflow()
     _changeform_initial_is_parsed()
+    _autocomplete_renders_only_valid_choices()

@@ -55,4 +55,11 @@ def test_zone_select_marks_only_the_chosen_zone() -> None:
     assert html.count("<option ") == len(time_zone_choices())
     assert html.count(" selected>") == 1
     assert '<option value="Europe/Paris" selected>Europe/Paris</option>' in html
-    assert ' selected>' not in ZoneSelect().render("tz", "Not/AZone")
+    assert " selected>" not in ZoneSelect().render("tz", "Not/AZone")
+
+
+@pytest.mark.parametrize("user", ["2027-08-01T10:00-23:59", "\x00", HUGE])
+def test_admin_autocomplete_rerendered_after_a_bad_id(superuser, user) -> None:
+    response = superuser.post(reverse("admin:scheduling_provider_add"), {"user": user, "display_name": "X"})
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
