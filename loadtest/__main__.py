@@ -196,7 +196,8 @@ class Browser:
 
 
 def _links(body: str, pattern: str) -> list[str]:
-    return [html.unescape(href) for href in re.findall(r'href="([^"]*)"', body) if re.search(pattern, href)]
+    hrefs = (html.unescape(href) for href in re.findall(r'href="([^"]*)"', body))
+    return [href for href in hrefs if re.search(pattern, href)]
 
 
 def _inputs(body: str) -> dict[str, str]:
@@ -289,17 +290,21 @@ class Site:
         phase.cpu_seconds = self.worker_cpu() - cpu_before
         return phase
 
-    def _timed(self, phase: Phase, kind: str, response: Response, expected: int) -> Response:
+    def _timed(self, phase: Phase, kind: str, response: Response, expected: int | tuple[int, ...]) -> Response:
         with self.lock:
             phase.timings[kind].append(response.seconds)
-            if response.status != expected:
+            if response.status not in (expected if isinstance(expected, tuple) else (expected,)):
                 phase.errors[f"{kind}: HTTP {response.status}"] += 1
         return response
 
     def _prepare_booking(self, phase: Phase, browser: Browser, confirm: str) -> dict[str, str] | None:
         """Visitor details, then the confirm page: the fields the booking POST sends."""
-        response = self._timed(phase, BOOK_PREP, browser.get(confirm), 302)  # to the details form
-        details_path = response.location
+        response = browser.get(confirm)
+        if response.status == 200:  # this browser gave its details for an earlier booking
+            self._timed(phase, BOOK_PREP, response, 200)
+            inputs = _inputs(response.body)
+            return {k: inputs.get(k, "") for k in ("csrfmiddlewaretoken", "provider", "start", "idempotency_key")}
+        details_path = self._timed(phase, BOOK_PREP, response, 302).location  # to the details form
         form = self._timed(phase, BOOK_PREP, browser.get(details_path), 200)
         fields = {
             "csrfmiddlewaretoken": _inputs(form.body).get("csrfmiddlewaretoken", ""),
@@ -327,7 +332,8 @@ class Site:
         confirm = slots[next(self.emails) % len(slots)]
         fields = self._prepare_booking(phase, browser, confirm)
         if fields:
-            self._timed(phase, BOOK_POST, browser.post(confirm, fields), 302)
+            # 409: another client took the slot a moment before (the page offers the nearest others)
+            self._timed(phase, BOOK_POST, browser.post(confirm, fields), (302, 409))
 
     def race(self, clients: int, slug: str) -> tuple[list[Response], float]:
         """``clients`` visitors reach the confirm page of one slot, then all POST at the same moment."""
