@@ -10,6 +10,9 @@ class ClinicConfig(AppConfig):
 
     def ready(self) -> None:
         from clinic import checks, emails  # noqa: F401 - registers the system check and core email kinds
+        from clinic.lib import hardening
+
+        hardening.install()
 
 
 class ClinicAdminConfig(admin_apps.AdminConfig):

@@ -17,7 +17,10 @@ class UserManager(BaseUserManager):
         return (email or "").strip().lower()
 
     def get_by_natural_key(self, username: str | None) -> Any:
-        return self.get(email__iexact=self.normalize_email(username))
+        email = self.normalize_email(username)
+        if len(email) > 254:  # no address is longer; SQLite refuses a LIKE pattern of 100k characters
+            raise self.model.DoesNotExist
+        return self.get(email__iexact=email)
 
     def _create_user(self, email: str, password: str | None, **extra: Any) -> Any:
         if not email:

@@ -16,12 +16,13 @@ from django.utils import timezone
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
+from clinic.lib.timezones import time_zone_names
 from clinic.managers import AccessLogQuerySet, UserManager
 from clinic.validators import validate_date_of_birth, validate_person_name
 
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in time_zone_names():
         raise ValidationError("Choose a time zone from the list.", code="invalid_time_zone")
 
 

@@ -68,7 +68,9 @@ def article_related(*, article: Article, limit: int = 3) -> list[Article]:
 
 
 def clean_query(raw: str | None) -> str:
-    return " ".join((raw or "").split())[:MAX_QUERY_LENGTH]
+    # Control characters (a NUL above all, which PostgreSQL refuses in text) never belong in a search.
+    printable = "".join(ch if ch.isprintable() else " " for ch in (raw or "")[: MAX_QUERY_LENGTH * 4])
+    return " ".join(printable.split())[:MAX_QUERY_LENGTH]
 
 
 def article_search(*, query: str) -> QuerySet[Article]:

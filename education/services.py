@@ -71,8 +71,14 @@ def article_unpublish(*, article: Article) -> bool:
 
 def _snapshot(article: Article, reason: str) -> None:
     # Queryset updates bypass simple-history; record the status change explicitly.
-    article._change_reason = reason
+    _set_change_reason(article, reason)
     article.save(update_fields=["updated_at"])
+
+
+def _set_change_reason(article: Article, reason: str) -> None:
+    """The history row's reason column is short; a long file name must not fail the save."""
+    limit = article.history.model._meta.get_field("history_change_reason").max_length
+    article._change_reason = reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 @transaction.atomic
@@ -181,7 +187,7 @@ def article_load(
     if publish and article.status == Article.Status.DRAFT and action == "created":
         article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()
     article.loaded_fingerprint = article.content_fingerprint
-    article._change_reason = f"Loaded from {origin}"
+    _set_change_reason(article, f"Loaded from {origin}")
     article.save()
     article.topics.set(list(topics))
     _replace_sources(article, sources)
@@ -251,7 +257,7 @@ def article_import(*, identity: str, title: str, body: str, source: ImportedSour
     article.title, article.body = title, body
     article.summary = _first_sentences(body)  # an unedited draft's summary was the importer's too
     article.loaded_fingerprint = article.content_fingerprint
-    article._change_reason = f"Imported from {source.imported_from or identity}"[:100]
+    _set_change_reason(article, f"Imported from {source.imported_from or identity}")
     article.save()
     article.sources.all().delete()
     Source.objects.create(

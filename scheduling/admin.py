@@ -243,7 +243,7 @@ class ProtocolAdmin(SimpleHistoryAdmin):
         return obj.is_usable
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyMixin:
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -252,6 +252,14 @@ class ReadOnlyAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Read-only, with the model's history."""
+
+
+class ReadOnlyRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Read-only, for append-only records that keep no history (a history page would have nothing to show)."""
 
 
 class InfusionSessionInline(admin.TabularInline):
@@ -304,13 +312,13 @@ class InfusionSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VitalSignReading)
-class VitalSignReadingAdmin(ReadOnlyAdmin):
+class VitalSignReadingAdmin(ReadOnlyRecordAdmin):
     list_display = ("session", "phase", "taken_at", "systolic", "diastolic", "heart_rate", "spo2", "hold")
     list_filter = ("phase", "hold")
     list_select_related = ("session",)
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(ReadOnlyAdmin):
+class OutcomeMeasureAdmin(ReadOnlyRecordAdmin):
     list_display = ("course", "instrument", "when", "total", "taken_at")
     list_filter = ("instrument",)

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from clinic.lib.time import clinic_tz
+from clinic.lib.time import clamp_url_date, clinic_tz
 from intake import instruments
 from scheduling.models import InfusionChair, InfusionCourse, Protocol, VitalSignReading
 from scheduling.models.courses import Indication
@@ -89,6 +89,9 @@ PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=30, validate_m
 
 class PlanStartForm(forms.Form):
     first_day = forms.DateField(label="First session on or after", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean_first_day(self) -> dt.date:
+        return clamp_url_date(self.cleaned_data["first_day"])  # a far date from the URL shows the nearest plan
 
 
 def measure_form_class(instrument: str) -> type[forms.Form]:

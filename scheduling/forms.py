@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
-from clinic.lib.timezones import time_zone_choices
+from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
+from clinic.lib.timezones import ZoneSelect, time_zone_choices, time_zone_names
 from clinic.models import User
 from clinic.selectors import user_by_email
 from clinic.validators import validate_date_of_birth, validate_person_name
 from scheduling import selectors
-from scheduling.models import AppointmentType, MarkAction, Provider
+from scheduling.models import AppointmentType, MarkAction, Provider, validate_time_block
 
 
 def slot_param(start: dt.datetime) -> str:
@@ -29,11 +30,12 @@ def slot_param(start: dt.datetime) -> str:
 
 
 def parse_slot_param(value: str) -> dt.datetime | None:
+    """The one parser of a slot start from a URL or form: aware, in the input range, as UTC; else None."""
     try:
         start = dt.datetime.fromisoformat(value.strip())
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, TypeError):
         return None
-    if timezone.is_naive(start):
+    if timezone.is_naive(start) or not in_input_range(start):
         return None
     return start.astimezone(dt.UTC)
 
@@ -57,13 +59,13 @@ def clean_slot_start(value: str) -> dt.datetime:
 
 def valid_zone(name: str | None, default: str) -> str:
     """The named zone when it is a real one, else ``default`` (a tampered ?tz= never breaks a page)."""
-    if name and name in zoneinfo.available_timezones() and "/" in name:
+    if name and "/" in name and name in time_zone_names():
         return name
     return default
 
 
 class TimeZoneForm(forms.Form):
-    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices)
+    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices, widget=ZoneSelect)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -129,7 +131,10 @@ class VisitorDetailsForm(forms.Form):
     )
     date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_date_of_birth])
     time_zone = forms.ChoiceField(
-        label="Your time zone", choices=time_zone_choices, help_text="Emails show times in this zone."
+        label="Your time zone",
+        choices=time_zone_choices,
+        widget=ZoneSelect,
+        help_text="Emails show times in this zone.",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -180,8 +185,12 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 class TimeBlockForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), empty_label=None)
-    start = forms.DateTimeField(label="From", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
-    end = forms.DateTimeField(label="Until", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"])
+    start = forms.DateTimeField(
+        label="From", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_datetime_range]
+    )
+    end = forms.DateTimeField(
+        label="Until", widget=DateTimeLocalInput, input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_datetime_range]
+    )
     reason = forms.CharField(label="Reason", max_length=200)
 
     def __init__(self, *args: Any, providers: QuerySet[Provider], **kwargs: Any) -> None:
@@ -195,8 +204,11 @@ class TimeBlockForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end <= start:
-            self.add_error("end", "The end must be after the start.")
+        if start and end:
+            try:
+                validate_time_block(start=start, end=end)
+            except ValidationError as error:
+                self.add_error(None, error)
         return cleaned
 
 
@@ -216,7 +228,8 @@ class CalendarForm(forms.Form):
 
     def values(self) -> tuple[str, dt.date, Provider | None]:
         data = self.cleaned_data if self.is_valid() else {}
-        return data.get("view") or "day", data.get("date") or timezone.localdate(), data.get("provider")
+        day = clamp_url_date(data["date"]) if data.get("date") else timezone.localdate(timezone=clinic_tz())
+        return data.get("view") or "day", day, data.get("provider")
 
 
 class StaffTypeForm(forms.Form):

@@ -1,4 +1,5 @@
-"""The client's address, the one way every part of the app reads it (axes, rate limits, the access log)."""
+"""Request helpers: the client's address, the one way every part of the app reads it (axes, rate limits, the access
+log), and a safe ``next`` target."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import ipaddress
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -40,3 +42,15 @@ def _ip(value: str) -> str | None:
         return None
     mapped = getattr(address, "ipv4_mapped", None)
     return str(mapped or address)
+
+
+def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
+    """A ``next`` target that stays on this site and is a path (``/...``), else None.
+
+    A bare word such as ``foo`` would otherwise be taken for a URL name by ``redirect()`` and fail.
+    """
+    if not url or not url.startswith("/") or "\x00" in url:
+        return None
+    if url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
+        return url
+    return None

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.encoding import force_str
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_decode
+from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clinic import services
@@ -17,7 +17,7 @@ from clinic.decorators import patient_required
 from clinic.forms import PatientProfileForm, SignUpForm
 from clinic.lib import ratelimit
 from clinic.lib.auth import MODEL_BACKEND
-from clinic.lib.http import client_ip
+from clinic.lib.http import client_ip, safe_next_url
 from clinic.models import User
 from clinic.selectors import patient_for_user
 from clinic.tokens import email_verification_token
@@ -64,9 +64,9 @@ def verify_email(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 @require_GET
 def after_login(request: HttpRequest) -> HttpResponse:
     """Send each kind of user to their own home, honouring a safe ?next=."""
-    next_url = request.GET.get("next", "")
-    if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        return redirect(next_url)
+    next_url = safe_next_url(request, request.GET.get("next"))
+    if next_url:
+        return HttpResponseRedirect(next_url)
     if request.user.is_clinic_staff:
         return redirect(settings.STAFF_HOME_URL)
     return redirect(settings.PATIENT_HOME_URL)

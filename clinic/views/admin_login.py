@@ -14,15 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
+
+from clinic.lib.http import safe_next_url
 
 
 @require_safe
 def admin_login(request: HttpRequest) -> HttpResponse:
-    next_url = request.GET.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = reverse("admin:index")
+    next_url = safe_next_url(request, request.GET.get("next")) or reverse("admin:index")
     if admin.site.has_permission(request):
         return redirect(next_url)
     user = request.user

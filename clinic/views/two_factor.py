@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
@@ -20,19 +20,18 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from clinic import services
 from clinic.forms import TokenForm
+from clinic.lib.http import safe_next_url
 
 
 def _next_url(request: HttpRequest) -> str:
-    url = request.POST.get("next") or request.GET.get("next") or ""
-    if url and url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return "clinic:after-login"
+    url = safe_next_url(request, request.POST.get("next") or request.GET.get("next"))
+    return url or reverse("clinic:after-login")
 
 
 def _with_next(name: str, request: HttpRequest) -> str:
     """The URL of ``name``, carrying the page the user asked for through enrolment."""
     next_url = _next_url(request)
-    if next_url == "clinic:after-login":
+    if next_url == reverse("clinic:after-login"):
         return reverse(name)
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from scheduling.models.booking import (
     ACTIVE_STATUSES,
+    MAX_BLOCKED_VISIT,
     Appointment,
     AppointmentStatus,
     AppointmentType,
@@ -22,6 +23,7 @@ from scheduling.models.booking import (
     TsTzRange,
     Weekday,
     WeeklyHours,
+    validate_time_block,
 )
 from scheduling.models.courses import (
     CHAIR_HOLDING_STATUSES,
@@ -43,6 +45,7 @@ from scheduling.models.courses import (
 __all__ = [
     "ACTIVE_STATUSES",
     "CHAIR_HOLDING_STATUSES",
+    "MAX_BLOCKED_VISIT",
     "OPEN_COURSE_STATUSES",
     "Appointment",
     "AppointmentStatus",
@@ -70,4 +73,5 @@ __all__ = [
     "VitalSignReading",
     "Weekday",
     "WeeklyHours",
+    "validate_time_block",
 ]

@@ -6,23 +6,58 @@ clinic's time zone (``settings.CLINIC_TIME_ZONE``); the slot selector turns them
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import BooleanField, Func, Max, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from clinic.lib.time import clinic_tz
+from clinic.lib.time import clinic_tz, validate_datetime_range
+
+# Bounds of what an appointment type may say (admin input): they keep every slot computation finite and
+# every derived datetime storable. The longest visit bounds the SQLite busy-time query (see selectors).
+MIN_SLOT_INTERVAL = timedelta(minutes=5)
+MAX_DURATION = timedelta(hours=12)
+MAX_BUFFER = timedelta(hours=4)
+MAX_BLOCKED_VISIT = MAX_DURATION + 2 * MAX_BUFFER
+MAX_BOOKING_HORIZON = timedelta(days=730)
+MAX_NOTICE = timedelta(days=365)
+# A time block: at most this long, ending at most this far past the longest booking horizon.
+MAX_TIME_BLOCK = timedelta(days=90)
+TIME_BLOCK_BEYOND_HORIZON = timedelta(days=365)
+# The database refuses stored times outside these, whatever wrote them: Python loads everything inside.
+STORABLE_FIRST = datetime(1900, 1, 1, tzinfo=UTC)
+STORABLE_LAST = datetime(2200, 1, 1, tzinfo=UTC)
 
 
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class IsWholeMinutes(Func):
+    """A duration column holds whole minutes (intervals on PostgreSQL, microseconds on SQLite)."""
+
+    output_field = BooleanField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "(MOD(EXTRACT(EPOCH FROM %(expressions)s)::numeric, 60) = 0)"
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_sql(self, compiler: Any, connection: Any, template: str | None = None, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template=template or "(%(expressions)s %%%% 60000000 = 0)", **extra)
+
+
+def validate_whole_minutes(value: timedelta) -> None:
+    if value.total_seconds() % 60:
+        raise ValidationError("Use whole minutes.", code="whole_minutes")
 
 
 class PostgresExclusionConstraint(ExclusionConstraint):
@@ -65,19 +100,41 @@ class AppointmentType(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     description = models.TextField(blank=True)
     price = models.CharField(max_length=60, blank=True, help_text='Free text, for example "Free" or "$250".')
-    duration = models.DurationField(default=timedelta(minutes=15), help_text="HH:MM:SS")
-    slot_interval = models.DurationField(
-        default=timedelta(minutes=15), help_text="Start times are offered on this grid from the start of each range."
+    duration = models.DurationField(
+        default=timedelta(minutes=15),
+        help_text="HH:MM:SS, at most 12 hours.",
+        validators=[MinValueValidator(timedelta(minutes=1)), MaxValueValidator(MAX_DURATION)],
     )
-    buffer_before = models.DurationField(default=timedelta(0), help_text="Kept free before the appointment.")
-    buffer_after = models.DurationField(default=timedelta(0), help_text="Kept free after the appointment.")
+    slot_interval = models.DurationField(
+        default=timedelta(minutes=15),
+        help_text="Start times are offered on this grid from the start of each range; whole minutes, at least 5.",
+        validators=[validate_whole_minutes, MinValueValidator(MIN_SLOT_INTERVAL), MaxValueValidator(timedelta(days=1))],
+    )
+    buffer_before = models.DurationField(
+        default=timedelta(0),
+        help_text="Kept free before the appointment; at most 4 hours.",
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(MAX_BUFFER)],
+    )
+    buffer_after = models.DurationField(
+        default=timedelta(0),
+        help_text="Kept free after the appointment; at most 4 hours.",
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(MAX_BUFFER)],
+    )
     location_kind = models.CharField(max_length=20, choices=LocationKind.choices, default=LocationKind.PHONE)
     minimum_notice = models.DurationField(
-        default=timedelta(hours=2), help_text="How long before its start a slot can still be booked online."
+        default=timedelta(hours=2),
+        help_text="How long before its start a slot can still be booked online.",
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(MAX_NOTICE)],
     )
-    booking_horizon = models.DurationField(default=timedelta(days=60), help_text="How far ahead patients can book.")
+    booking_horizon = models.DurationField(
+        default=timedelta(days=60),
+        help_text="How far ahead patients can book; at most 730 days.",
+        validators=[MinValueValidator(timedelta(days=1)), MaxValueValidator(MAX_BOOKING_HORIZON)],
+    )
     change_cutoff = models.DurationField(
-        default=timedelta(hours=24), help_text="Patients can cancel or reschedule until this long before the start."
+        default=timedelta(hours=24),
+        help_text="Patients can cancel or reschedule until this long before the start.",
+        validators=[MinValueValidator(timedelta(0)), MaxValueValidator(MAX_NOTICE)],
     )
     requires_screening = models.BooleanField(default=False, help_text="Point the patient to the screening.")
     active = models.BooleanField(default=True)
@@ -87,10 +144,20 @@ class AppointmentType(models.Model):
         ordering: ClassVar = ["display_order", "name"]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(duration__gt=timedelta(0)), name="sched_type_duration_positive"),
-            models.CheckConstraint(condition=Q(slot_interval__gt=timedelta(0)), name="sched_type_interval_positive"),
+            models.CheckConstraint(
+                condition=Q(slot_interval__gte=MIN_SLOT_INTERVAL) & Q(IsWholeMinutes("slot_interval")),
+                name="sched_type_interval_whole_minutes",
+            ),
             models.CheckConstraint(
                 condition=Q(buffer_before__gte=timedelta(0)) & Q(buffer_after__gte=timedelta(0)),
                 name="sched_type_buffers_not_negative",
+            ),
+            # The SQLite busy-time query relies on no visit (buffers included) being longer than this.
+            models.CheckConstraint(
+                condition=Q(duration__lte=MAX_DURATION)
+                & Q(buffer_before__lte=MAX_BUFFER)
+                & Q(buffer_after__lte=MAX_BUFFER),
+                name="sched_type_visit_bounded",
             ),
         ]
 
@@ -210,8 +277,8 @@ class TimeBlock(models.Model):
     """Time that staff took out of a provider's calendar (a meeting, a break)."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="time_blocks")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
+    start = models.DateTimeField(validators=[validate_datetime_range])
+    end = models.DateTimeField(validators=[validate_datetime_range])
     reason = models.CharField(max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -224,11 +291,35 @@ class TimeBlock(models.Model):
         permissions: ClassVar = [("block_own_time", "Can block time in their own calendar")]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_block_start_before_end"),
+            models.CheckConstraint(
+                condition=Q(start__gte=STORABLE_FIRST) & Q(end__lte=STORABLE_LAST), name="sched_block_storable"
+            ),
         ]
         indexes: ClassVar = [models.Index(fields=["provider", "end"], name="sched_block_provider_end_idx")]
 
     def __str__(self) -> str:
         return f"{self.provider_id} {self.start:%Y-%m-%d %H:%M} {self.reason}".strip()
+
+    def clean(self) -> None:
+        if self.start is not None and self.end is not None:
+            validate_time_block(start=self.start, end=self.end)
+
+
+def latest_time_block_end() -> datetime:
+    horizon = AppointmentType.objects.aggregate(longest=Max("booking_horizon"))["longest"] or timedelta(days=60)
+    return timezone.now() + min(horizon, MAX_BOOKING_HORIZON) + TIME_BLOCK_BEYOND_HORIZON
+
+
+def validate_time_block(*, start: datetime, end: datetime) -> None:
+    """The one rule for a blocked time, from the staff form, admin and the service alike."""
+    if end <= start:
+        raise ValidationError({"end": "The end must be after the start."}, code="order")
+    if end - start > MAX_TIME_BLOCK:
+        raise ValidationError({"end": "A blocked time can be at most 90 days long."}, code="too_long")
+    if end > latest_time_block_end():
+        raise ValidationError(
+            {"end": "A blocked time must end within a year after the furthest bookable day."}, code="too_far"
+        )
 
 
 class ReminderSettings(models.Model):
@@ -347,11 +438,9 @@ class Appointment(models.Model):
             ),
         ]
         indexes: ClassVar = [
-            models.Index(
-                fields=["provider", "blocked_end"],
-                name="sched_appt_active_idx",
-                condition=Q(status__in=["pending", "confirmed"]),
-            ),
+            # Busy time on SQLite (see selectors.busy_appointments); PostgreSQL uses the exclusion constraint's index.
+            # Not partial: SQLite cannot match a partial index's condition against a bound ``status IN (?, ?)``.
+            models.Index(fields=["provider", "blocked_start"], name="sched_appt_provider_start_idx"),
             models.Index(fields=["patient", "start"], name="sched_appt_patient_idx"),
             models.Index(fields=["start"], name="sched_appt_start_idx"),
         ]

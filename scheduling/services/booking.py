@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -29,8 +30,9 @@ from scheduling.models import (
     Provider,
     ReminderSettings,
     TimeBlock,
+    validate_time_block,
 )
-from scheduling.selectors import patient_change_refusal, providers_free_at, slot_is_available
+from scheduling.selectors import busy_appointments, patient_change_refusal, providers_free_at, slot_is_available
 
 logger = logging.getLogger(__name__)
 
@@ -365,10 +367,13 @@ def time_block_create(*, provider: Provider, start: datetime, end: datetime, rea
     """Block a provider's time, unless it overlaps an active appointment (buffers included)."""
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
         raise BookingError("The end of a blocked time must be after its start.")
+    try:
+        validate_time_block(start=start, end=end)
+    except ValidationError as error:
+        raise BookingError(" ".join(error.messages)) from None
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
     _lock_calendars(provider)
-    clashes = Appointment.objects.filter(
-        provider=provider, status__in=ACTIVE_STATUSES, blocked_start__lt=end, blocked_end__gt=start
-    ).count()
+    clashes = busy_appointments(provider_ids=[provider.pk], start=start, end=end).count()
     if clashes:
         raise TimeBlockConflict(
             f"This time overlaps {clashes} booked appointment{'s' if clashes != 1 else ''}. Move or cancel them first."

@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from clinic.lib.time import clinic_tz
+from clinic.lib.time import clamp_url_date, clinic_tz
 from scheduling import selectors
 from scheduling.forms import TimeZoneForm, valid_zone
 from scheduling.models import AppointmentType, Provider
@@ -88,14 +88,15 @@ class Picker:
 
 def _parse_month(value: str | None) -> dt.date | None:
     try:
-        return dt.datetime.strptime(value or "", "%Y-%m").date().replace(day=1)  # noqa: DTZ007 - a month, no time
+        month = dt.datetime.strptime(value or "", "%Y-%m").date()  # noqa: DTZ007 - a month, no time
     except ValueError:
         return None
+    return clamp_url_date(month).replace(day=1)
 
 
 def _parse_day(value: str | None) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(value or "")
+        return clamp_url_date(dt.date.fromisoformat(value or ""))
     except ValueError:
         return None
 

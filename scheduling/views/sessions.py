@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access
-from clinic.lib.time import clinic_tz
+from clinic.lib.time import clamp_url_date, clinic_tz
 from scheduling.course_forms import ChecklistForm, DoseForm, NotesForm, ReasonForm, VitalsForm
 from scheduling.exceptions import CourseError
 from scheduling.models import InfusionSession
@@ -58,7 +58,7 @@ CLINICIAN_STEPS = {"override", "signoff"}
 @require_GET
 def chair_board(request: HttpRequest) -> HttpResponse:
     try:
-        day = dt.date.fromisoformat(request.GET.get("date", ""))
+        day = clamp_url_date(dt.date.fromisoformat(request.GET.get("date", "")))
     except ValueError:
         day = timezone.localdate(timezone=clinic_tz())
     clinical = request.user.has_perm(CLINICAL_PERM)

@@ -9,7 +9,7 @@ import time_machine
 
 from scheduling import services
 from scheduling.models import Appointment, AvailabilityException
-from scheduling.selectors import available_slots, nearest_slots
+from scheduling.selectors import available_slots, nearest_slots, slot_is_available
 from tests.factories import PatientFactory
 from tests.scheduling.factories import (
     AppointmentFactory,
@@ -233,9 +233,26 @@ def test_query_count_does_not_grow_with_appointments(phone_type, django_assert_n
     AvailabilityExceptionFactory(provider=providers[0], date=MONDAY + dt.timedelta(days=3))
     ClinicClosureFactory(start_date=MONDAY + dt.timedelta(days=4))
     TimeBlockFactory(provider=providers[1], start=ny(MONDAY, 16), end=ny(MONDAY, 17))
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         slots = available_slots(appointment_type=phone_type, start_date=MONDAY, end_date=MONDAY + dt.timedelta(days=13))
     assert slots
+    with django_assert_num_queries(4):  # one provider-day, as every confirm and reschedule checks
+        assert slot_is_available(appointment_type=phone_type, provider=slots[0].provider, start=slots[0].start)
+
+
+@pytest.mark.parametrize("change", ["inactive", "not offered"])
+def test_one_provider_day_is_closed_for_a_provider_who_cannot_take_the_type(phone_type, change) -> None:
+    provider = provider_with_hours(phone_type)
+    AvailabilityExceptionFactory(
+        provider=provider, date=MONDAY, kind="other_hours", start_time=dt.time(9), end_time=dt.time(12)
+    )
+    assert slot_is_available(appointment_type=phone_type, provider=provider, start=ny(MONDAY, 10))
+    if change == "inactive":
+        provider.active = False
+        provider.save()
+    else:
+        provider.appointment_types.clear()
+    assert not slot_is_available(appointment_type=phone_type, provider=provider, start=ny(MONDAY, 10))
 
 
 def test_overlapping_ranges_do_not_offer_a_start_twice(phone_type) -> None:
