@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.markdown import render_markdown
 from education import selectors, services
-from education.forms import ArticleImportForm
+from education.forms import ArticleAdminForm, ArticleImportForm
 from education.imports import import_file
 from education.models import Article, ArticleAcknowledgement, Source, Topic
 
@@ -71,6 +71,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
     list_display = ("title", "status", "required_before_treatment", "next_review", "reviewed_by", "last_reviewed_on")
     list_filter = (ReviewDueFilter, "status", "topics", "required_before_treatment", "reviewed_by")
     search_fields = ("title", "summary", "body")
@@ -99,6 +100,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         ("Publishing", {"fields": ("status", "published_at", "updated_at", "origin")}),
         ("Preview of the saved text", {"fields": ("rendered_preview",)}),
     )
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        if change:  # a history "revert" loads a whole past version, status and review included: keep today's
+            services.article_keep_service_fields(article=obj)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return selectors.articles_with_review_state(super().get_queryset(request).select_related("reviewed_by"))
