@@ -140,13 +140,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        done, waiting = 0, []
+        done, already, waiting = 0, 0, []
         for article in queryset:
             try:
-                done += services.article_publish(article=article)
+                if services.article_publish(article=article):
+                    done += 1
+                else:
+                    already += 1
             except services.ArticleHasReviewMarks as exc:
                 waiting.append(f"{article.title} ({len(exc.marks)} [[check: ...]] marks)")
-        self.message_user(request, f"Published {done} article(s); the others were already published.")
+        if done:
+            self.message_user(request, f"Published {done} article(s).")
+        if already:
+            self.message_user(request, f"{already} article(s) were already published; nothing changed for them.")
         if waiting:
             self.message_user(
                 request,
