@@ -74,6 +74,7 @@ class Picker:
     base_url: str
     base_params: dict[str, Any]
     fixed_zone: bool
+    for_staff: bool = False  # staff are pointed at the providers' hours, not told to phone the clinic
     clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
 
     @property
@@ -127,8 +128,10 @@ def build_picker(
     provider: Provider | None = None,
     base_params: dict[str, Any] | None = None,
     fixed_zone: bool = False,
+    for_staff: bool = False,
 ) -> Picker:
-    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice."""
+    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice;
+    ``for_staff`` words the page for staff."""
     tz_explicit = bool(request.GET.get("tz")) and not fixed_zone
     tz = default_tz if fixed_zone else valid_zone(request.GET.get("tz"), default_tz)
     zone = zoneinfo.ZoneInfo(tz)
@@ -196,4 +199,5 @@ def build_picker(
         base_url=base_url,
         base_params=base_params or {},
         fixed_zone=fixed_zone,
+        for_staff=for_staff,
     )
