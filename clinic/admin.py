@@ -12,18 +12,53 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic import services
+from clinic import selectors, services
 from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.roles import STAFF_ROLES, may_manage_account
 from clinic.models import AccessLog, MailServerAlert, Notification, Patient, User
 
+EMAIL_TAKEN = "An account with this email address already exists."
+PATIENT_ON_STAFF_ACCOUNT = (
+    "This is a staff account. A patient record goes on the patient's own account, never on a staff login: "
+    "choose or create a patient account."
+)
 
-class UserAddForm(forms.ModelForm):
+
+class _UniqueEmailMixin(forms.ModelForm):
+    def clean_email(self) -> str:
+        # One clear message, whatever the case: the field's own check and the case-insensitive constraint each
+        # reported it, one of them as "Constraint ... is violated".
+        email = User.objects.normalize_email(self.cleaned_data["email"])
+        owner = selectors.user_by_email(email)
+        if owner is not None and owner.pk != self.instance.pk:
+            raise forms.ValidationError(EMAIL_TAKEN, code="email_taken")
+        return email
+
+
+class UserAddForm(_UniqueEmailMixin):
     """A new account has no password: its owner sets one from the emailed link."""
 
     class Meta:
         model = User
         fields: ClassVar = ["email", "first_name", "last_name"]
+
+
+class UserChangeForm(_UniqueEmailMixin):
+    class Meta:
+        model = User
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what shows
+
+
+class PatientAdminForm(forms.ModelForm):
+    class Meta:
+        model = Patient
+        fields = "__all__"  # noqa: DJ007 -- the admin's fieldsets choose what shows
+
+    def clean_user(self) -> User:
+        user = self.cleaned_data["user"]
+        if user.is_clinic_staff:  # patients never are staff (second factor, portal and staff area apart)
+            raise forms.ValidationError(PATIENT_ON_STAFF_ACCOUNT, code="staff_account")
+        return user
 
 
 @admin.register(User)
@@ -40,8 +75,7 @@ class UserAdmin(admin.ModelAdmin):
     actions = ("send_password_link", "deactivate")
 
     def get_form(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> type[forms.ModelForm]:
-        if obj is None:
-            kwargs["form"] = UserAddForm
+        kwargs["form"] = UserAddForm if obj is None else UserChangeForm
         return super().get_form(request, obj, **kwargs)
 
     def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> list[tuple[str | None, dict[str, Any]]]:
@@ -135,6 +169,7 @@ admin.site.register(StaticDevice, _DeviceAdmin)
 
 @admin.register(Patient)
 class PatientAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
+    form = PatientAdminForm
     patient_field = None
     list_display = ("full_name", "user", "date_of_birth", "phone", "time_zone", "created_at")
     list_select_related = ("user",)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import PasswordResetTokenGenerator, default_token_generator
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from clinic.models import Notification, User
 from clinic.notifications import EmailContent, NotificationObsolete, register
-from clinic.tokens import email_verification_token
+from clinic.tokens import email_verification_token, password_link_token
 
 
 def _recipient(notification: Notification) -> User:
@@ -28,7 +28,7 @@ def _one_time_link(view_name: str, user: User, token_generator: PasswordResetTok
 @register("clinic/verify_email")
 def verify_email(notification: Notification) -> EmailContent:
     user = _recipient(notification)
-    if user.is_active or user.activated_at is not None:
+    if user.is_active or user.activated_at is not None or user.deactivated_at is not None:
         raise NotificationObsolete
     content = _one_time_link("clinic:verify-email", user, email_verification_token)
     # Whoever typed the name has not shown they own this inbox: never echo it there.
@@ -44,7 +44,7 @@ def account_exists(notification: Notification) -> EmailContent:
 
 
 def _password_link(notification: Notification) -> EmailContent:
-    return _one_time_link("clinic:password-reset-confirm", _recipient(notification), default_token_generator)
+    return _one_time_link("clinic:password-reset-confirm", _recipient(notification), password_link_token)
 
 
 register("clinic/password_reset")(_password_link)

@@ -43,6 +43,13 @@ class User(AbstractUser):
         editable=False,
         help_text="When the account first became usable. Set once: a sign-up's verification link works only before.",
     )
+    deactivated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When an admin last deactivated it. Links emailed before then stop working, and a sign-up "
+        "deactivated before it was verified is closed for good.",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []

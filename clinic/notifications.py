@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -21,15 +22,34 @@ if TYPE_CHECKING:
     from clinic.models import Notification
 
 
-# Emails may reveal nothing clinical: these words never appear in any part of one (DESIGN.md).
-FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion")
+# Emails may reveal nothing clinical: these words never appear in any part of one (DESIGN.md). Each word is matched
+# by its stem, so other languages' spellings ("Ketamin") and plurals are caught too; "esketamine" holds "ketamin".
+FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion", "spravato")
+_STEMS = {"ketamine": "ketamin", "infusion": "infusion", "spravato": "spravato"}
 # A calendar file folds long lines ("Infu\r\n sion"); unfold before reading it.
 _FOLDED_LINE = re.compile(r"\r?\n[ \t]")
+# Characters a mail client shows as nothing (zero-width spaces and joiners, soft hyphens, the byte-order mark).
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060-\u2064\ufeff]")
+# Single letters split by spaces or punctuation ("K e t a m i n e", "K-E-T"): join them back into a word.
+_SPACED_LETTERS = re.compile(r"(?<![^\W\d_])([^\W\d_])[\W_]{1,3}(?=[^\W\d_](?![^\W\d_]))")
+
+
+def _readable(text: str) -> str:
+    """The text as a reader takes it in: compatibility forms folded, accents and invisible characters dropped,
+    letters spelled out one by one joined back, lower case."""
+    text = unicodedata.normalize("NFKD", _INVISIBLE.sub("", text))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    previous = None
+    while previous != text:  # each pass joins one more letter of a spaced-out word
+        previous, text = text, _SPACED_LETTERS.sub(r"\1", text)
+    return text.casefold()
 
 
 def forbidden_words_in(text: str) -> list[str]:
-    lowered = text.lower()
-    return [word for word in FORBIDDEN_EMAIL_WORDS if word in lowered]
+    """The treatment words ``text`` names, however spelled: the one rule behind the send-time guard and the
+    startup check of the sender's name."""
+    readable = _readable(text)
+    return [word for word in FORBIDDEN_EMAIL_WORDS if _STEMS[word] in readable]
 
 
 class ContentRuleViolation(Exception):

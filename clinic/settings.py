@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from email.utils import formataddr
 from pathlib import Path
 
 import environ
@@ -285,7 +286,12 @@ CONTENT_SECURITY_POLICY = {
 # --- Email ------------------------------------------------------------------------------------------
 
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="Riverside Clinic <no-reply@clinic.example>")
+CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Wellness Clinic")
+# The name in emails and on staff's authenticator apps, which must not name the treatment (see clinic.checks).
+CLINIC_EMAIL_NAME = env.str("CLINIC_EMAIL_NAME", default=CLINIC_NAME)
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default=formataddr((CLINIC_EMAIL_NAME, "no-reply@clinic.example"))
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_TIMEOUT = 10
 # The outbox (clinic.services.notifications). A temporary failure is retried with a doubling backoff (base, then 2x,
@@ -301,14 +307,12 @@ NOTIFICATION_SWEEP_SECONDS = 60
 
 # --- The clinic itself ------------------------------------------------------------------------------
 
-CLINIC_NAME = env.str("CLINIC_NAME", default="Riverside Wellness Clinic")
-# The name in emails, which must not name the treatment (see clinic.checks).
-CLINIC_EMAIL_NAME = env.str("CLINIC_EMAIL_NAME", default=CLINIC_NAME)
+# CLINIC_NAME and CLINIC_EMAIL_NAME are set with the email settings above.
 CLINIC_PHONE = env.str("CLINIC_PHONE", default="+1 617 555 0142")
 CLINIC_ADDRESS = env.str("CLINIC_ADDRESS", default="120 River Street, Suite 300, Cambridge, MA 02139")
 CLINIC_TIME_ZONE = env.str("CLINIC_TIME_ZONE", default="America/New_York")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
-OTP_TOTP_ISSUER = CLINIC_NAME
+OTP_TOTP_ISSUER = CLINIC_EMAIL_NAME  # shown on staff's phones, so the neutral name
 
 # --- Internationalisation ---------------------------------------------------------------------------
 

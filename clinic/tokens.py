@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 
 from clinic.models import User
+
+
+def _stamp(moment: datetime | None) -> str:
+    return "" if moment is None else str(moment.replace(microsecond=0, tzinfo=None))
 
 
 class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
@@ -15,9 +21,20 @@ class EmailVerificationTokenGenerator(PasswordResetTokenGenerator):
     key_salt = "clinic.tokens.EmailVerificationTokenGenerator"
 
     def _make_hash_value(self, user: User, timestamp: int) -> str:
-        activated = "" if user.activated_at is None else user.activated_at.replace(microsecond=0, tzinfo=None)
-        last_login = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None)
-        return f"{user.pk}{user.email}{user.is_active}{activated}{last_login}{timestamp}"
+        activated, last_login, deactivated = map(_stamp, (user.activated_at, user.last_login, user.deactivated_at))
+        return f"{user.pk}{user.email}{user.is_active}{activated}{last_login}{deactivated}{timestamp}"
+
+
+class PasswordLinkTokenGenerator(PasswordResetTokenGenerator):
+    """The password-reset and set-password links: Django's token (password hash, last login, email), also bound
+    to ``is_active`` and ``deactivated_at``, so a link sent before an account was deactivated never works, even
+    after it is reactivated."""
+
+    key_salt = "clinic.tokens.PasswordLinkTokenGenerator"
+
+    def _make_hash_value(self, user: User, timestamp: int) -> str:
+        return f"{super()._make_hash_value(user, timestamp)}{user.is_active}{_stamp(user.deactivated_at)}"
 
 
 email_verification_token = EmailVerificationTokenGenerator()
+password_link_token = PasswordLinkTokenGenerator()

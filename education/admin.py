@@ -20,7 +20,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from clinic.lib.admin import PatientRecordsAdminMixin
 from clinic.lib.markdown import render_markdown
 from education import selectors, services
-from education.forms import ArticleImportForm
+from education.forms import ArticleAdminForm, ArticleImportForm
 from education.imports import import_file
 from education.models import Article, ArticleAcknowledgement, Source, Topic
 
@@ -71,6 +71,7 @@ class ReviewDueFilter(admin.SimpleListFilter):
 
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleAdminForm
     list_display = ("title", "status", "required_before_treatment", "next_review", "reviewed_by", "last_reviewed_on")
     list_filter = (ReviewDueFilter, "status", "topics", "required_before_treatment", "reviewed_by")
     search_fields = ("title", "summary", "body")
@@ -99,6 +100,11 @@ class ArticleAdmin(SimpleHistoryAdmin):
         ("Publishing", {"fields": ("status", "published_at", "updated_at", "origin")}),
         ("Preview of the saved text", {"fields": ("rendered_preview",)}),
     )
+
+    def save_model(self, request: HttpRequest, obj: Article, form: Any, change: bool) -> None:
+        if change:  # a history "revert" loads a whole past version, status and review included: keep today's
+            services.article_keep_service_fields(article=obj)
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         return selectors.articles_with_review_state(super().get_queryset(request).select_related("reviewed_by"))
@@ -134,13 +140,19 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     @admin.action(description="Publish the selected articles", permissions=["change"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        done, waiting = 0, []
+        done, already, waiting = 0, 0, []
         for article in queryset:
             try:
-                done += services.article_publish(article=article)
+                if services.article_publish(article=article):
+                    done += 1
+                else:
+                    already += 1
             except services.ArticleHasReviewMarks as exc:
                 waiting.append(f"{article.title} ({len(exc.marks)} [[check: ...]] marks)")
-        self.message_user(request, f"Published {done} article(s); the others were already published.")
+        if done:
+            self.message_user(request, f"Published {done} article(s).")
+        if already:
+            self.message_user(request, f"{already} article(s) were already published; nothing changed for them.")
         if waiting:
             self.message_user(
                 request,

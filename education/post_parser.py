@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from dateutil import parser as date_parser
 
-from education.text_repair import WordRepairer, fix_encoding, vocabulary
+from education.text_repair import MARK, WordRepairer, fix_encoding, vocabulary
 
 MAX_BYTES = 2_000_000
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||\u2013|\u2014|-|::|»|·)\s+")
@@ -87,7 +87,9 @@ CALL_TO_ACTION = re.compile(
     r"book (?:a|an|your)\b.{0,30}\b(?:consultation|appointment|visit|call)|"
     r"request an appointment|contact us today|call us (?:today|now|at)|give us a call|reach out to .{0,60}today|"
     r"click here|sign up (?:today|now)|get started today|take the first step|"
-    r"(?:our|other) (?:treatment )?services|our treatments include)",
+    r"(?:our|other) (?:treatment )?services|our treatments include|"
+    # A line sending the reader elsewhere for more: the site's boilerplate, never the article's own text.
+    r"^(?:find out|learn|discover|read|see) more (?:about|on|at|here|information)\b|^for more information\b)",
     re.IGNORECASE,
 )
 SOCIAL = re.compile(
@@ -107,6 +109,12 @@ NUMBERED = re.compile(r"^\d{1,2}[.)]\s+")
 SENTENCE_END = (".", ",", ";", ":", "!", '"', "…")
 # Reasons that make a run of headings a list of links to other posts.
 BAIT = frozenset({"link list", "link bait", "related post"})
+# A heading followed at once by links to other posts may be one of them ("Ketamine Vs Propofol: ..."), or a section
+# the page interrupted with links: no rule can tell, so the reviewer is asked.
+MAYBE_RELATED = "a related post's title? Links to other posts follow it; delete it if it is one"
+# A post's headline: a comparison ("A Vs B") or a Title Case title with a subtitle ("Ketamine: What To Know").
+HEADLINE = re.compile(r"\b(?:vs\.?|versus)\s|^[^:]{3,80}:\s+[A-Z0-9\"']", re.IGNORECASE)
+PULL_QUOTE_MAX = 240  # characters: a pull quote is a sentence, not a paragraph
 
 
 class ArticleImportError(ValueError):
@@ -257,6 +265,7 @@ def parse(text: str) -> ParsedArticle:
         raise ArticleImportError("No article text was found in the file.")
     blocks = header + _blocks(result.title, [(indent, ln) for indent, ln in lines[title_index + 1 :] if ln])
     _find_bylines(blocks)
+    _drop_repeated_quotes(blocks)
     _find_disclaimers(blocks)
     _sort_heading_runs(blocks)
     _keep_provenance(blocks, result.provenance)
@@ -268,6 +277,9 @@ def parse(text: str) -> ParsedArticle:
         block.text = repaired.text
         result.repairs += repaired.repairs
         result.marks += repaired.marks
+        if block.kind == "heading" and block.reason == "maybe related":
+            result.marks.append(f"{block.text}: {MAYBE_RELATED}")
+            block.text = f"{block.text} {MARK.format(MAYBE_RELATED)}"
     result.body = _to_markdown(kept)
     result.kept = [block.text for block in kept]
     if not result.body.strip():
@@ -319,6 +331,24 @@ def _find_bylines(blocks: list[_Block]) -> None:
             block.kind, block.reason = "chrome", "byline"
 
 
+def _normalised(text: str) -> str:
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
+def _drop_repeated_quotes(blocks: list[_Block]) -> None:
+    """A pull quote repeats, as its own paragraph, the sentence just before it: keep it once."""
+    previous = None
+    for block in blocks:
+        if block.kind == "chrome":
+            continue
+        if block.kind == "para" and previous is not None and previous.kind == "para":
+            text, before = _normalised(block.text), _normalised(previous.text)
+            if text and len(block.text) <= PULL_QUOTE_MAX and (before == text or before.endswith(f" {text}")):
+                block.kind, block.reason = "chrome", "repeated pull quote"
+                continue
+        previous = block
+
+
 def _find_disclaimers(blocks: list[_Block]) -> None:
     """An author's own disclaimer ("my opinion", or right after their removed bio) goes with the bio; the
     clinic's articles carry the clinic's disclaimer."""
@@ -354,6 +384,9 @@ def _sort_heading_runs(blocks: list[_Block]) -> None:
                 heading.reason = "related post"
             bait = any(b.kind == "chrome" and b.reason in BAIT for b in run) or teasers
             adjacent = len(before) == 1 and run.index(last) == run.index(before[0]) + 1
+            links_follow = any(b.kind == "chrome" and b.reason in BAIT for b in run[run.index(last) + 1 :])
+            if links_follow and HEADLINE.search(last.text):
+                last.reason = "maybe related"
             if not bait and adjacent:
                 before[0].parent = True
             else:

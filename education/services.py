@@ -38,15 +38,54 @@ class ReviewerNotClinician(Exception):
     """Only a clinician can be recorded as an article's clinical reviewer."""
 
 
+def ensure_publishable_text(body: str) -> None:
+    """The one rule for text patients may read: no [[check: ...]] marks left for a reviewer. Publishing a draft
+    and editing (or reverting) a published article both ask it. Raises ArticleHasReviewMarks."""
+    marks = review_marks(body)
+    if marks:
+        raise ArticleHasReviewMarks(marks)
+
+
+# Fields only the services set (publishing, "Mark reviewed", the loaders): an admin save, a history revert
+# included, never changes them.
+SERVICE_OWNED_FIELDS = (
+    "status",
+    "published_at",
+    "reviewed_by",
+    "last_reviewed_on",
+    "next_review_due",
+    "origin",
+    "loaded_fingerprint",
+)
+
+
+def article_keep_service_fields(*, article: Article) -> None:
+    """Put back today's values of SERVICE_OWNED_FIELDS on an article about to be saved from admin (a history
+    revert loads a whole past version, read-only fields included)."""
+    if article.pk is None:
+        return
+    current = (
+        Article.objects.filter(pk=article.pk)
+        .values(*(f"{f}_id" if f == "reviewed_by" else f for f in SERVICE_OWNED_FIELDS))
+        .first()
+    )
+    if current is None:
+        return
+    for field, value in current.items():
+        setattr(article, field, value)
+
+
+def article_is_published(*, pk: int | None) -> bool:
+    return pk is not None and Article.objects.filter(pk=pk, status=Article.Status.PUBLISHED).exists()
+
+
 @transaction.atomic
 def article_publish(*, article: Article) -> bool:
     """Publish a draft. Returns False when it was already published (conditional update). Raises
     ArticleHasReviewMarks while the text still holds marks the importer left for a reviewer.
 
     ``published_at`` is the first publication: republishing a withdrawn article keeps it."""
-    marks = review_marks(article.body)
-    if marks:
-        raise ArticleHasReviewMarks(marks)
+    ensure_publishable_text(article.body)
     now = timezone.now()
     updated = Article.objects.filter(pk=article.pk, status=Article.Status.DRAFT).update(
         status=Article.Status.PUBLISHED, published_at=Coalesce("published_at", Value(now)), updated_at=now

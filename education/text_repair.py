@@ -45,6 +45,39 @@ CONTRACTIONS = {
     }.items()
     for word in words.split()
 }
+# A space the copy left before punctuation ("Organization .", "CE& N ,"); never before a decimal (" .5") or an
+# ellipsis (" ...").
+SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=[\w)\]\"'%])[ \t]+([,.;:!?])(?=\s|$|[\"')])")
+# Lost apostrophes that are English words too ("its", "were", "brains"): repaired only where the next word settles
+# it, else marked. "its" before a determiner, "not" or "been" can only be "it's".
+ITS_SURE = re.compile(r"\b([Ii])ts(?= (?:a|an|the|not|been|being|no|never|gone|got|going)\b)")
+# "its" before an adverb, a predicate word or a participle is usually "it's", though "its very existence" and "its
+# known effects" are possessives.
+ITS_UNSURE = re.compile(
+    r"\b[Ii]ts(?= (?:very|so|really|quite|too|just|still|also|only|always|important|possible|likely|unlikely|clear|"
+    r"true|hard|easy|okay|worth|time|taken|given|done|made|seen|shown|known|become)\b)"
+)
+SENTENCE_START = r"(?:^|(?<=[.!?] )|(?<=[.!?][\"'] )|(?<=^[\"'])|(?<= [\"']))"
+# A sentence of four words or fewer that opens with "Its" has no verb unless it is "It's" ("Its beautiful work.").
+ITS_SHORT_SENTENCE = re.compile(SENTENCE_START + r"Its(?= (?:\S+ ){0,2}\S+[.!?](?:\s|$))")
+# "Were" opening a sentence asks a question ("Were you...?", "Were the results...?"); before any other lower-case
+# word it is usually a lost "We're" ("Were interested in...").
+WERE_START = re.compile(SENTENCE_START + r"Were(?= ([a-z]+)\b)")
+_SUBJECTS = (
+    "you they we there the these those this that any all some a an it he she i most many both such your their "
+    "our his her its my other others each every no none either neither"
+)
+WERE_SUBJECTS = frozenset(_SUBJECTS.split())
+# "the brains opiate receptors", "the brains reaction": a plural before a noun, where a possessive ("brain's",
+# "brains'") lost its apostrophe. The noun is told by its ending, or an adjective-like word before a plural noun.
+LOST_POSSESSIVE = re.compile(
+    r"\b(?:the|a|an|each|every|your|his|her|our|their) ([a-z]{2,}[^s\W]s)(?= ([a-z]{3,})\b(?: ([a-z]+))?)"
+)
+NOUN_ENDING = re.compile(r"(?:tion|sion|ment|ness|ity|ance|ence|ship|ure|ism|ogy)$")
+# "Henschs lab", "ketamines effect": a word no dictionary knows, which is a word of the article plus "s".
+UNKNOWN_PLURAL = re.compile(r"\b([A-Za-z][a-z]{3,}[^s\W])s(?= [A-Za-z])")
+ADJECTIVE_ENDING = re.compile(r"(?:ate|al|ic|ive|ous|ar|ary)$")
+APOSTROPHE = "a lost apostrophe? ({})"
 # Closed-class words: when one of them is glued to a word ("withmany", "itmay", "ketaminefor"), the join is a
 # lost space or a lost dash, never a compound.
 _FUNCTION_WORDS = (
@@ -101,13 +134,56 @@ class WordRepairer:
 
     def repair(self, text: str) -> Repaired:
         result = Repaired(text)
+        text = self._punctuation(text, result)
         text = WORD.sub(lambda m: self._contraction(m.group(0), result), text)
+        text = self._apostrophes(text, result)
         text = GLUED_ACRONYM.sub(lambda m: self._acronym(m, result), text)
         text = WORD.sub(lambda m: self._glued(m.group(0), result), text)
         text = CAMEL_JOIN.sub(lambda m: self._camel(m, result), text)
         text = UNREPAIRED_BYTES.sub(lambda m: self._mark(m.group(0), "garbled characters", result), text)
         result.text = text
         return result
+
+    def _punctuation(self, text: str, result: Repaired) -> str:
+        fixed = SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+        if fixed != text:
+            count = len(SPACE_BEFORE_PUNCTUATION.findall(text))
+            result.repairs.append(f"space before punctuation removed ({count})")
+        return fixed
+
+    def _apostrophes(self, text: str, result: Repaired) -> str:
+        def sure(match: re.Match[str]) -> str:
+            result.repairs.append(f"{match.group(0)} -> {match.group(1)}t's")
+            return f"{match.group(1)}t's"
+
+        text = ITS_SURE.sub(sure, text)
+        its = APOSTROPHE.format("it's / its")
+        text = ITS_UNSURE.sub(lambda m: self._mark(m.group(0), its, result), text)
+        text = ITS_SHORT_SENTENCE.sub(lambda m: self._mark(m.group(0), its, result), text)
+
+        def were(match: re.Match[str]) -> str:
+            if match.group(1) in WERE_SUBJECTS:
+                return match.group(0)
+            return self._mark(match.group(0), APOSTROPHE.format("we're / were"), result)
+
+        text = WERE_START.sub(were, text)
+        text = UNKNOWN_PLURAL.sub(lambda m: self._unknown_plural(m, result), text)
+        return LOST_POSSESSIVE.sub(lambda m: self._possessive(m, result), text)
+
+    def _unknown_plural(self, match: re.Match[str], result: Repaired) -> str:
+        word, stem = match.group(0), match.group(1).lower()
+        if self.in_dictionary(word.lower()) or not self.vocab[stem]:
+            return word
+        return self._mark(word, APOSTROPHE.format(f"{match.group(1)}'s"), result)
+
+    def _possessive(self, match: re.Match[str], result: Repaired) -> str:
+        plural, after, then = match.group(1), match.group(2), match.group(3) or ""
+        nounish = NOUN_ENDING.search(after) or (ADJECTIVE_ENDING.search(after) and then.endswith("s"))
+        if after in FUNCTION_WORDS or not nounish or not self.known(plural[:-1]):
+            return match.group(0)
+        head = match.group(0)[: -len(plural)]
+        note = APOSTROPHE.format(f"{plural[:-1]}'s / {plural}'")
+        return head + self._mark(plural, note, result)
 
     def _contraction(self, word: str, result: Repaired) -> str:
         at = CONTRACTIONS.get(word.lower())

@@ -32,3 +32,50 @@ def test_architecture_names_the_modules_of_this_tree() -> None:
     for module in ("clinic/services/notifications.py", "education/post_parser.py", "scheduling/services/booking.py"):
         assert module in text
         assert (ROOT / module).exists(), module
+
+
+NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
+    )
+}
+
+
+def test_readme_counts_the_articles_and_topics_that_ship() -> None:
+    from education.shipped_articles import content_files
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    found = re.search(r"(\w+) original, plain-language articles across (\w+) topics", readme)
+    assert found, "the README no longer says how many articles ship"
+    articles, topics = (NUMBERS[w.lower()] for w in found.groups())
+    shipped = content_files()
+    assert articles == len(shipped)
+    assert topics == len({t for item in shipped for t in item.topics})
+
+
+def test_env_example_lists_no_retired_variables() -> None:
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    assert "CLINIC_ALERT_EMAIL" not in example  # the clinic settings record's on-call recipients replaced it

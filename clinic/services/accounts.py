@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -76,7 +77,9 @@ def patient_sign_up(*, email: str, password: str, **profile: Any) -> Patient | N
         )
         return patient
     make_password(password)  # the work a new account does, so timing tells nothing
-    kind = "clinic/verify_email" if existing.activated_at is None else "clinic/account_exists"
+    # A sign-up an admin closed gets no fresh link: "account exists", which is never sent to an inactive account.
+    pending = existing.activated_at is None and existing.deactivated_at is None
+    kind = "clinic/verify_email" if pending else "clinic/account_exists"
     if not _recently_emailed(existing, kind=kind, within=SIGN_UP_EMAIL_THROTTLE):
         notification_enqueue(
             kind=kind, idempotency_key=f"{kind}:{existing.pk}:{secrets.token_hex(8)}", recipient=existing
@@ -92,9 +95,10 @@ def user_delete(*, user: User) -> None:
 
 
 def email_verify(*, user: User) -> bool:
-    """Activate a new sign-up, once. False for a used link, and for any account that was ever active before."""
+    """Activate a new sign-up, once. False for a used link, for any account that was ever active before, and for
+    a sign-up an admin deactivated before it was verified."""
     return bool(
-        User.objects.filter(pk=user.pk, is_active=False, activated_at__isnull=True).update(
+        User.objects.filter(pk=user.pk, is_active=False, activated_at__isnull=True, deactivated_at__isnull=True).update(
             is_active=True, activated_at=timezone.now()
         )
     )
@@ -154,8 +158,12 @@ def account_send_password_link(*, accounts: Iterable[User]) -> int:
 
 
 def account_deactivate(*, accounts: Iterable[User]) -> int:
-    """Stop the accounts from logging in; their open sessions end at the next request."""
-    return User.objects.filter(pk__in=[account.pk for account in accounts], is_active=True).update(is_active=False)
+    """Stop the accounts from logging in; their open sessions end at the next request. A sign-up still waiting for
+    its owner to verify it (inactive, never activated) is closed too, so its emailed link never activates it.
+    ``deactivated_at`` changes the hash of every password and verification link already sent: they stop working."""
+    pks = [account.pk for account in accounts]
+    closable = Q(is_active=True) | Q(is_active=False, activated_at__isnull=True, deactivated_at__isnull=True)
+    return User.objects.filter(closable, pk__in=pks).update(is_active=False, deactivated_at=timezone.now())
 
 
 def _send_set_password_link(user: User) -> None:

@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from clinic.decorators import second_factor_if_staff
 from clinic.forms import LoginForm, OutboxPasswordResetForm
 from clinic.lib.auth import MODEL_BACKEND
+from clinic.tokens import password_link_token
 
 
 class LoginView(auth_views.LoginView):
@@ -43,6 +44,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     success_url = reverse_lazy("clinic:password-reset-complete")
     post_reset_login = False
+    token_generator = password_link_token
 
     def form_valid(self, form: Any) -> HttpResponse:
         # A first password (an account made by a booking) leads on to the patient's next step: the screening.

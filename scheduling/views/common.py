@@ -40,8 +40,11 @@ def slot_query(slot: Any, **extra: Any) -> dict[str, Any]:
     return {**provider, "start": slot_param(slot.start), **extra}
 
 
-def error_page(request: HttpRequest, message: str, *, back_url: str = "", status: int = 400) -> HttpResponse:
-    context = {"message": message, "back_url": back_url}
+def error_page(
+    request: HttpRequest, message: str, *, back_url: str = "", status: int = 400, for_staff: bool = False
+) -> HttpResponse:
+    """``for_staff`` words the page for staff ("call us" is for patients)."""
+    context = {"message": message, "back_url": back_url, "for_staff": for_staff}
     return render(request, "scheduling/error.html", context, status=status)
 
 
@@ -55,6 +58,7 @@ def slot_taken_page(
     tz: str,
     provider: Provider | None = None,
     message: str = "",
+    for_staff: bool = False,
 ) -> HttpResponse:
     """Someone took the time a moment ago: say so kindly and offer the nearest free times."""
     nearest = selectors.nearest_slots(appointment_type=appointment_type, around=around, provider=provider, limit=3)
@@ -64,6 +68,7 @@ def slot_taken_page(
         "tz": tz,
         "message": message,
         "appointment_type": appointment_type,
+        "for_staff": for_staff,
     }
     return render(request, "scheduling/slot_taken.html", context, status=409)
 

@@ -64,6 +64,7 @@ class Picker:
     base_url: str
     base_params: dict[str, Any]
     fixed_zone: bool
+    for_staff: bool = False  # staff are pointed at the providers' hours, not told to phone the clinic
     clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
     clinicians: list[Provider] = field(default_factory=list)  # offered as a choice beside "first available"
     clinician: Provider | None = None
@@ -122,8 +123,10 @@ def build_picker(
     fixed_zone: bool = False,
     any_provider: bool = False,
     clinicians: list[Provider] | None = None,
+    for_staff: bool = False,
 ) -> Picker:
-    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice.
+    """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice;
+    ``for_staff`` words the page for staff.
 
     With ``any_provider`` (and no ``provider``), each time is offered once, for the first available clinician.
     """
@@ -200,4 +203,5 @@ def build_picker(
         fixed_zone=fixed_zone,
         clinicians=clinicians or [],
         clinician=provider,
+        for_staff=for_staff,
     )

@@ -78,7 +78,7 @@ def book_pick(request: HttpRequest, patient_pk: int) -> HttpResponse:
     patient = clinic_selectors.patient_for_staff(pk=patient_pk)
     appointment_type = _type(request)
     if appointment_type is None:
-        return error_page(request, "Choose a consultation type from the list.", back_url=request.path)
+        return error_page(request, "Choose a consultation type from the list.", back_url=request.path, for_staff=True)
     log_patient_access(request, patient)
     picker = build_picker(
         request,
@@ -88,6 +88,7 @@ def book_pick(request: HttpRequest, patient_pk: int) -> HttpResponse:
         slot_url=lambda slot, tz: _confirm_url(patient, appointment_type, slot),
         default_tz=settings.CLINIC_TIME_ZONE,
         fixed_zone=True,
+        for_staff=True,
     )
     context = {
         "patient": patient,
@@ -107,11 +108,11 @@ def book_confirm(request: HttpRequest, patient_pk: int) -> HttpResponse:
     appointment_type = _type(request)
     back_url = reverse("scheduling:staff-book-pick", args=[patient.pk])
     if appointment_type is None:
-        return error_page(request, "Choose a consultation type from the list.", back_url=back_url)
+        return error_page(request, "Choose a consultation type from the list.", back_url=back_url, for_staff=True)
     data = request.POST if request.method == "POST" else BookingConfirmForm.with_new_key(request.GET)
     form = BookingConfirmForm(data, appointment_type=appointment_type)
     if not form.is_valid():
-        return error_page(request, first_error(form), back_url=back_url)
+        return error_page(request, first_error(form), back_url=back_url, for_staff=True)
     if request.method == "POST":
         return _book(request, form, patient)
     if not selectors.slot_is_available(appointment_type=appointment_type, **_slot(form)):
@@ -128,6 +129,7 @@ def _slot(form: BookingConfirmForm) -> dict[str, Any]:
 def _taken(request: HttpRequest, form: BookingConfirmForm, patient: Patient, message: str) -> HttpResponse:
     return slot_taken_page(
         request,
+        for_staff=True,
         appointment_type=form.appointment_type,
         around=form.cleaned_data["start"],
         slot_url=lambda slot: _confirm_url(patient, form.appointment_type, slot),
@@ -149,6 +151,8 @@ def _book(request: HttpRequest, form: BookingConfirmForm, patient: Patient) -> H
     except SlotUnavailable as error:
         return _taken(request, form, patient, str(error))
     except BookingError as error:
-        return error_page(request, str(error), back_url=reverse("scheduling:staff-book-pick", args=[patient.pk]))
+        return error_page(
+            request, str(error), back_url=reverse("scheduling:staff-book-pick", args=[patient.pk]), for_staff=True
+        )
     messages.success(request, "Booked. The patient has been emailed a confirmation.")
     return redirect("scheduling:staff-appointment-detail", pk=appointment.pk)

@@ -47,7 +47,7 @@ def _detail_url(appointment: Appointment) -> str:
 def reschedule_pick(request: HttpRequest, pk: int) -> HttpResponse:
     appointment, refusal = _active(pk)
     if refusal:
-        return error_page(request, refusal, back_url=_detail_url(appointment))
+        return error_page(request, refusal, back_url=_detail_url(appointment), for_staff=True)
     log_patient_access(request, appointment.patient, appointment)
     picker = build_picker(
         request,
@@ -56,6 +56,7 @@ def reschedule_pick(request: HttpRequest, pk: int) -> HttpResponse:
         slot_url=lambda slot, tz: _confirm_url(appointment, slot),
         default_tz=settings.CLINIC_TIME_ZONE,
         fixed_zone=True,
+        for_staff=True,
     )
     context = {"appointment": appointment, "picker": picker, "appointment_type": appointment.appointment_type}
     template = "scheduling/partials/picker.html" if request.htmx else "scheduling/staff/reschedule_pick.html"
@@ -68,12 +69,12 @@ def reschedule_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     appointment, refusal = _active(pk)
     back_url = reverse("scheduling:staff-appointment-reschedule", args=[appointment.pk])
     if refusal:
-        return error_page(request, refusal, back_url=_detail_url(appointment))
+        return error_page(request, refusal, back_url=_detail_url(appointment), for_staff=True)
     form = SlotForm(
         request.POST if request.method == "POST" else request.GET, appointment_type=appointment.appointment_type
     )
     if not form.is_valid():
-        return error_page(request, first_error(form), back_url=back_url)
+        return error_page(request, first_error(form), back_url=back_url, for_staff=True)
     slot = {"provider": form.cleaned_data["provider"], "start": form.cleaned_data["start"]}
     try:
         if request.method == "POST":
@@ -89,7 +90,7 @@ def reschedule_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     except SlotUnavailable as error:
         return _taken(request, appointment, slot["start"], back_url=back_url, message=str(error))
     except BookingError as error:
-        return error_page(request, str(error), back_url=_detail_url(appointment))
+        return error_page(request, str(error), back_url=_detail_url(appointment), for_staff=True)
     log_patient_access(request, appointment.patient, appointment)
     context = {"appointment": appointment, "form": form, "tz": settings.CLINIC_TIME_ZONE, "back_url": back_url}
     return render(request, "scheduling/staff/reschedule_confirm.html", {**context, **slot})
@@ -98,6 +99,7 @@ def reschedule_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def _taken(request: HttpRequest, appointment: Appointment, around: Any, *, back_url: str, message: str) -> HttpResponse:
     return slot_taken_page(
         request,
+        for_staff=True,
         appointment_type=appointment.appointment_type,
         around=around,
         slot_url=lambda slot: _confirm_url(appointment, slot),

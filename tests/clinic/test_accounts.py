@@ -304,3 +304,74 @@ def test_sign_ups_from_one_address_are_limited(settings) -> None:
         reverse("clinic:sign-up"), {**SIGN_UP, "email": "b@example.com"}
     )
     assert elsewhere.status_code == 302  # a limit per connection, not for everyone
+
+
+@pytest.mark.django_db
+class TestDeactivationClosesLinks:
+    """Deactivating an account in admin closes every link already emailed to it."""
+
+    def _deactivate(self, staff_client_for, clinic_admin, user) -> str:
+        response = staff_client_for(clinic_admin).post(
+            reverse("admin:clinic_user_changelist"),
+            {"action": "deactivate", "_selected_action": [user.pk]},
+            follow=True,
+        )
+        return response.content.decode()
+
+    def test_a_pending_sign_up_deactivated_in_admin_is_closed_for_good(
+        self, client: Client, on_commit, staff_client_for, clinic_admin
+    ) -> None:
+        with on_commit(execute=True):
+            client.post(reverse("clinic:sign-up"), SIGN_UP)
+        path = re.search(r"testserver(/account/verify/\S+/)", mail.outbox[0].body).group(1)
+        user = User.objects.get(email="jo.smith@example.com")
+
+        page = self._deactivate(staff_client_for, clinic_admin, user)
+
+        assert "Deactivated 1 account" in page
+        assert Client().get(path).status_code == 400
+        user.refresh_from_db()
+        assert user.is_active is False
+        # Signing up again with the same email does not send a fresh link either.
+        with on_commit(execute=True):
+            Client().post(reverse("clinic:sign-up"), SIGN_UP)
+        assert not any("/account/verify/" in m.body for m in mail.outbox[1:])
+
+    def test_a_reset_link_sent_before_deactivation_stops_working(
+        self, client: Client, on_commit, staff_client_for, clinic_admin
+    ) -> None:
+        user = UserFactory(email="known@example.com")
+        with on_commit(execute=True):
+            client.post(reverse("clinic:password-reset"), {"email": "known@example.com"})
+        path = re.search(r"testserver(/account/password/reset/\S+/)", mail.outbox[0].body).group(1)
+
+        self._deactivate(staff_client_for, clinic_admin, user)
+
+        response = Client().get(path, follow=True)
+        assert response.context["validlink"] is False
+        user.refresh_from_db()
+        user.is_active = True  # reactivated later: the old link stays dead
+        user.save()
+        assert Client().get(path, follow=True).context["validlink"] is False
+
+    def test_a_set_password_link_for_a_new_account_stops_working_once_deactivated(
+        self, on_commit, staff_client_for, clinic_admin
+    ) -> None:
+        from django.contrib.auth.models import Group
+
+        from clinic.lib.roles import NURSE
+
+        with on_commit(execute=True):
+            staff_client_for(clinic_admin).post(
+                reverse("admin:clinic_user_add"),
+                {
+                    "email": "nell@example.com",
+                    "first_name": "Nell",
+                    "last_name": "Ng",
+                    "groups": [Group.objects.get(name=NURSE).pk],
+                },
+            )
+        path = re.search(r"testserver(/account/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+        assert Client().get(path, follow=True).context["validlink"] is True
+        self._deactivate(staff_client_for, clinic_admin, User.objects.get(email="nell@example.com"))
+        assert Client().get(path, follow=True).context["validlink"] is False

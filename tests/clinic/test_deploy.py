@@ -72,3 +72,17 @@ def test_dev_secret_key_is_made_once_per_checkout_and_kept_private(tmp_path: Pat
     assert (first_checkout / "secret_key").stat().st_mode & 0o777 == 0o600
     (first_checkout / "secret_key").write_text("short")
     assert len(dev_secret_key(first_checkout)) >= 50
+
+
+def _settings_value(expression: str, **env: str) -> str:
+    result = _manage("shell", "-c", f"from django.conf import settings as s; print({expression})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_the_sender_name_and_the_authenticator_issuer_come_from_the_email_name() -> None:
+    env = {"DJANGO_DEBUG": "true", "CLINIC_NAME": "Riverside Ketamine Center", "CLINIC_EMAIL_NAME": "Riverside Care"}
+    assert _settings_value("s.DEFAULT_FROM_EMAIL", **env) == "Riverside Care <no-reply@clinic.example>"
+    assert _settings_value("s.OTP_TOTP_ISSUER", **env) == "Riverside Care"
+    given = {**env, "DJANGO_DEFAULT_FROM_EMAIL": "Front Desk <desk@clinic.example>"}
+    assert _settings_value("s.DEFAULT_FROM_EMAIL", **given) == "Front Desk <desk@clinic.example>"

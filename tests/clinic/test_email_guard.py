@@ -118,3 +118,39 @@ def test_system_check_refuses_a_treatment_word_in_the_sender(settings) -> None:
 
     settings.DEFAULT_FROM_EMAIL = f"{TREATMENT_CLINIC_NAME} <no-reply@clinic.example>"
     assert [e.id for e in check_email_name()] == ["clinic.E002"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Spravato visit",
+        "Your esketamine appointment",
+        "K e t a m i n e",
+        "K-E-T-A-M-I-N-E",
+        "Ketamin-Klinik",
+        "KETAMINE",
+        "Ke\u200btamine",  # a zero-width space inside the word
+        "Két\u0061mine",
+        "I n f u s i o n",
+    ],
+)
+def test_the_guard_catches_brand_names_and_disguised_spellings(text: str) -> None:
+    assert forbidden_words_in(text), text
+
+
+@pytest.mark.parametrize("text", ["Riverside Wellness Clinic", "Your appointment on Monday", "a basket and a map"])
+def test_the_guard_lets_ordinary_words_through(text: str) -> None:
+    assert forbidden_words_in(text) == []
+
+
+@pytest.mark.parametrize("name", ["Riverside Spravato Center", "Riverside K e t a m i n e", "Esketamine Care"])
+def test_system_check_uses_the_same_rule(settings, name: str) -> None:
+    from clinic.checks import check_email_name
+
+    settings.CLINIC_EMAIL_NAME = name
+    assert "clinic.E001" in [e.id for e in check_email_name()]
+
+
+def test_the_send_time_guard_refuses_a_spaced_spelling() -> None:
+    assert _flagged(_message(subject="Your K e t a m i n e visit"))
+    assert _flagged(_message(body="Bring your Spravato card"))

@@ -234,3 +234,60 @@ def test_reverting_a_patient_record_in_admin_keeps_its_login(staff_client_for, c
     assert client.post(url, data).status_code == 302
     patient.refresh_from_db()
     assert patient.user_id == owner.pk
+
+
+@pytest.mark.parametrize("email", ["taken@example.com", "Taken@Example.COM"])
+def test_adding_an_account_with_a_taken_email_gives_one_clear_message(staff_client_for, clinic_admin, email) -> None:
+    UserFactory(email="taken@example.com")
+    response = staff_client_for(clinic_admin).post(
+        reverse("admin:clinic_user_add"), {"email": email, "first_name": "Nell", "last_name": "Ng"}
+    )
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors == {"email": ["An account with this email address already exists."]}
+    assert "Constraint" not in response.content.decode()
+    assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+
+
+def test_superuser_changing_an_email_to_a_taken_one_gets_one_clear_message(client) -> None:
+    from tests.conftest import verified_client
+
+    client = verified_client(UserFactory(is_staff=True, is_superuser=True))
+    UserFactory(email="taken@example.com")
+    nurse = StaffFactory(role=NURSE)
+    response = client.post(_change_url(nurse), _form_data(nurse, email="TAKEN@example.com", is_staff="on"))
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors == {
+        "email": ["An account with this email address already exists."]
+    }
+
+
+def _patient_add_data(user: User) -> dict[str, object]:
+    return {
+        "user": user.pk,
+        "legal_first_name": "Pat",
+        "legal_last_name": "Lee",
+        "preferred_name": "",
+        "date_of_birth": "1980-01-02",
+        "sex_at_birth": "female",
+        "phone": "+16175550100",
+        "time_zone": "America/New_York",
+        "emergency_contact_name": "",
+        "emergency_contact_phone": "",
+    }
+
+
+@pytest.mark.parametrize("kind", ["staff", "superuser"])
+def test_a_patient_record_cannot_be_added_to_a_staff_account(staff_client_for, clinic_admin, nurse, kind) -> None:
+    account = nurse if kind == "staff" else UserFactory(is_staff=True, is_superuser=True)
+    response = staff_client_for(clinic_admin).post(reverse("admin:clinic_patient_add"), _patient_add_data(account))
+    assert response.status_code == 200
+    assert "staff account" in str(response.context["adminform"].form.errors["user"])
+    assert not hasattr(User.objects.get(pk=account.pk), "patient")
+
+
+def test_a_patient_record_can_be_added_to_a_patient_account(staff_client_for, clinic_admin) -> None:
+    account = UserFactory()
+    response = staff_client_for(clinic_admin).post(reverse("admin:clinic_patient_add"), _patient_add_data(account))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.get(pk=account.pk).patient.legal_last_name == "Lee"

@@ -146,3 +146,34 @@ def test_reserved_slug_is_rejected() -> None:
     article = DraftArticleFactory.build(slug="search")
     with pytest.raises(ValidationError, match="another page"):
         article.full_clean()
+
+
+@pytest.mark.parametrize(
+    ("bodies", "expected", "absent"),
+    [
+        # one clean draft, one refused for its marks: nothing was "already published"
+        (
+            [("draft", "Clean."), ("draft", "Marked [[check: x]].")],
+            ["Published 1 article(s).", "Not published until a reviewer resolves"],
+            ["already published"],
+        ),
+        # only a refused draft: no "published 0" success, only the refusal
+        ([("draft", "Marked [[check: x]].")], ["Not published until a reviewer resolves"], ["Published 0"]),
+        # one draft and one already published
+        (
+            [("draft", "Clean."), ("published", "Live.")],
+            ["Published 1 article(s).", "1 article(s) were already published"],
+            ["reviewer resolves"],
+        ),
+    ],
+)
+def test_bulk_publish_reports_each_outcome(staff_client_for, clinic_admin, bodies, expected, absent) -> None:
+    pks = [(DraftArticleFactory if status == "draft" else ArticleFactory)(body=body).pk for status, body in bodies]
+    response = staff_client_for(clinic_admin).post(
+        reverse("admin:education_article_changelist"), {"action": "publish", "_selected_action": pks}, follow=True
+    )
+    page = response.content.decode().replace("&#x27;", "'")
+    for text in expected:
+        assert text in page
+    for text in absent:
+        assert text not in page

@@ -136,3 +136,93 @@ def test_an_admin_save_of_a_demo_article_changes_nothing(staff_client_for, clini
     latest, previous = article.history.all()[:2]
     assert latest.history_user == clinic_admin
     assert latest.diff_against(previous).changed_fields == []
+
+
+def test_reverting_to_a_past_version_keeps_todays_status_and_review(staff_client_for, clinic_admin, clinician) -> None:
+    """simple-history's revert loads a whole past version, read-only fields included: they stay as they are today."""
+    article = DraftArticleFactory(body="Old draft text.")
+    past = article.history.latest().history_id
+    services.article_publish(article=article)
+    services.article_mark_reviewed(article=article, reviewer=clinician)
+    article.refresh_from_db()
+    published_at, reviewed_on = article.published_at, article.last_reviewed_on
+    client = staff_client_for(clinic_admin)
+    url = reverse("admin:education_article_simple_history", args=[article.pk, past])
+
+    response = client.post(url, _change_form_data(article, body="Old draft text."))
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.body == "Old draft text."
+    assert article.status == Article.Status.PUBLISHED
+    assert (article.published_at, article.reviewed_by, article.last_reviewed_on) == (
+        published_at,
+        clinician,
+        reviewed_on,
+    )
+
+
+def test_reverting_a_draft_keeps_it_unreviewed_and_unpublished(staff_client_for, clinic_admin, clinician) -> None:
+    article = DraftArticleFactory(body="Text.")
+    services.article_publish(article=article)
+    services.article_mark_reviewed(article=article, reviewer=clinician)
+    past = article.history.latest().history_id  # published and reviewed
+    services.article_unpublish(article=article)
+    Article.objects.filter(pk=article.pk).update(reviewed_by=None, last_reviewed_on=None, next_review_due=None)
+    article.refresh_from_db()
+
+    response = staff_client_for(clinic_admin).post(
+        reverse("admin:education_article_simple_history", args=[article.pk, past]), _change_form_data(article)
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT
+    assert (article.reviewed_by, article.last_reviewed_on) == (None, None)
+
+
+def test_a_published_article_cannot_be_edited_to_carry_review_marks(staff_client_for, clinic_admin) -> None:
+    article = DraftArticleFactory(body="Clean text.")
+    services.article_publish(article=article)
+    article.refresh_from_db()
+    client = staff_client_for(clinic_admin)
+    marked = "Clean text. [[check: dose?]]"
+
+    response = client.post(
+        reverse("admin:education_article_change", args=[article.pk]), _change_form_data(article, body=marked)
+    )
+
+    assert response.status_code == 200
+    assert "[[check: ...]]" in response.content.decode()
+    article.refresh_from_db()
+    assert article.body == "Clean text."
+
+
+def test_reverting_a_published_article_to_a_marked_version_is_refused(staff_client_for, clinic_admin) -> None:
+    article = DraftArticleFactory(body="Imported. [[check: dose?]]")
+    past = article.history.latest().history_id
+    article.body = "Imported, checked."
+    article.save()
+    services.article_publish(article=article)
+    article.refresh_from_db()
+
+    response = staff_client_for(clinic_admin).post(
+        reverse("admin:education_article_simple_history", args=[article.pk, past]),
+        _change_form_data(article, body="Imported. [[check: dose?]]"),
+    )
+
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.body == "Imported, checked."
+    assert article.is_published
+
+
+def test_a_draft_can_still_be_saved_with_review_marks(staff_client_for, clinic_admin) -> None:
+    article = DraftArticleFactory(body="Imported.")
+    response = staff_client_for(clinic_admin).post(
+        reverse("admin:education_article_change", args=[article.pk]),
+        _change_form_data(article, body="Imported. [[check: dose?]]"),
+    )
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert "[[check: dose?]]" in article.body

@@ -149,3 +149,37 @@ def test_unknown_appointment_is_404_and_wrong_method_405(desk, appointment) -> N
     assert desk.get(reverse("scheduling:staff-appointment-reschedule", args=[999999])).status_code == 404
     assert desk.post(pick_url(appointment)).status_code == 405
     assert desk.put(confirm_url(appointment)).status_code == 405
+
+
+def test_staff_pages_do_not_tell_staff_to_call_the_clinic(desk, appointment, provider) -> None:
+    """ "Call us at ..." is patient wording; staff are told where to look instead."""
+    provider.weekly_hours.all().delete()  # no openings at all
+    pick = desk.get(pick_url(appointment)).content.decode()
+    assert "No open times in" in pick
+    assert "call us" not in pick.lower()
+    assert "hours" in pick  # points staff at the providers' hours
+
+    error = desk.get(confirm_url(appointment))  # no time chosen: the error page
+    assert error.status_code == 400
+    page = error.content.decode()
+    assert "call us" not in page.lower()
+    assert "administrator" in page
+
+    taken = move(desk, appointment, provider, THURSDAY_11AM)  # no hours: the time is no longer open
+    assert taken.status_code == 409
+    assert "call us" not in taken.content.decode().lower()
+
+
+def test_the_patient_error_page_still_gives_the_clinic_phone(client, appointment, patient) -> None:
+    client.force_login(patient.user)
+    response = client.get(reverse("scheduling:appointment-reschedule-confirm", args=[appointment.pk]))
+    assert response.status_code == 400
+    assert "call us" in response.content.decode().lower()
+
+
+def test_the_not_found_page_speaks_to_staff_as_staff(desk, client, patient) -> None:
+    staff_page = desk.get("/no-such-page/").content.decode()
+    assert "call us" not in staff_page.lower()
+    assert reverse("scheduling:staff-home") in staff_page
+    client.force_login(patient.user)
+    assert "call us" in client.get("/no-such-page/").content.decode().lower()
