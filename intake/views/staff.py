@@ -41,8 +41,10 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_staff(pk=pk)
-    number = request.GET.get("version")
-    version = selectors.staff_version(screening, int(number) if number and number.isdigit() else None)
+    number = request.GET.get("version", "")
+    # ASCII digits only: "²".isdigit() is True but int("²") raises, and so does int() of 4,300 digits or more.
+    plain = number.isascii() and number.isdigit() and len(number) <= 9
+    version = selectors.staff_version(screening, int(number) if plain else None)
     log_patient_access(request, screening.patient, screening)
     context = {
         "screening": screening,

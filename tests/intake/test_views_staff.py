@@ -156,3 +156,11 @@ def test_staff_wrong_methods_are_405(patient, clinician):
     assert client.get(reverse("intake:staff-decide", args=[screening.pk])).status_code == 405
     assert client.post(_detail(screening)).status_code == 405
     assert client.get(reverse("intake:staff-detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("number", ["²", "1" * 5000])
+def test_a_version_number_that_is_not_a_plain_number_shows_the_latest_not_500(patient, nurse, number):
+    # "²".isdigit() is True but int("²") raises; so does int() of a string of more than 4300 digits.
+    screening = submitted(patient)
+    page = verified_client(nurse).get(_detail(screening), {"version": number})
+    assert page.status_code == 200 and page.context["version"].number == 1
