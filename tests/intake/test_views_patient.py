@@ -170,3 +170,16 @@ def test_substances_step_shows_the_dast10_credit_and_grouped_instruments(patient
     page = patient_client.get(_step("substances")).content.decode()
     assert "Skinner" in page and "CAMH" in page
     assert "<legend" in page and "Drugs (DAST-10)" in page
+
+
+def test_the_safety_screener_follows_item_9_at_once_even_when_ptsd_applies(patient, patient_client):
+    # With PTSD among the reasons, the 20 PCL-5 questions must not stand between item 9 and the C-SSRS: a patient
+    # who stops there would leave a high risk unscreened and no alert raised.
+    posts = clean_posts()
+    posts["about"]["reasons"] = ["depression", "ptsd"]
+    fill(patient, {s: posts[s] for s in ("about", "blood_pressure", "history", "mental_health")})
+    response = patient_client.post(_step("mood"), posts["mood"] | {"phq9_9": "1"})
+    assert response["Location"] == _step("safety")
+    response = patient_client.post(_step("safety"), CSSRS_HIGH)
+    assert response["Location"] == _step("ptsd")
+    assert UrgentAlert.objects.filter(code="cssrs_high").exists()
