@@ -8,6 +8,8 @@ class ScreeningError(Exception):
 class NotEditable(ScreeningError):
     """The version was submitted: it never changes (a new version is opened by a request for more information)."""
 
+    MESSAGE = "These answers were submitted and can no longer be changed."
+
 
 class NotReady(ScreeningError):
     """Submission is refused: a step is unanswered, or the required reading is not done and current."""

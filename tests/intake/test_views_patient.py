@@ -35,7 +35,11 @@ def test_patient_completes_every_step_and_submits(patient, patient_client: Clien
     assert Screening.objects.get().versions.count() == 1
     page = patient_client.get(reverse("intake:answers", args=[version.pk]))
     assert b"Submitted, awaiting review" in page.content and b"sertraline" in page.content
-    assert patient_client.get(_step("about")).status_code == 404  # nothing is open for changes
+    # Nothing is open for changes: a step from an old tab says so, on the questionnaire's page, instead of a 404.
+    response = patient_client.post(_step("about"), clean_posts()["about"] | {"weight_kg": "99"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("intake:home")
+    assert "were submitted and can no longer be changed" in response.content.decode()
+    assert selectors.version_answers(version)["about"]["weight_kg"] == 70
 
 
 @pytest.mark.parametrize(
