@@ -17,3 +17,5 @@ class NotReady(ScreeningError):
 
 class AlreadyDecided(ScreeningError):
     """The screening is not awaiting a decision (decided already, or not submitted)."""
+
+    MESSAGE = "This screening is not awaiting a decision; the page may be out of date."

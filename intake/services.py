@@ -93,7 +93,7 @@ def screening_decide(*, screening: Screening, kind: str, note: str, by: User) ->
         status=kind, updated_at=timezone.now()
     )
     if not updated or version is None:
-        raise AlreadyDecided("This screening is not awaiting a decision; the page may be out of date.")
+        raise AlreadyDecided(AlreadyDecided.MESSAGE)
     decision = Decision.objects.create(
         screening=screening, version=version, kind=kind, note=note.strip(), decided_by=by, decided_at=timezone.now()
     )

@@ -53,8 +53,13 @@ def test_clinician_decides_each_way_with_history(patient, clinician):
     screening = submitted(patient)
     client = verified_client(clinician)
     response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": ""})
-    assert response.status_code == 302 and not Decision.objects.exists()  # a message is required
-    assert "Write the message" in client.get(_detail(screening)).content.decode()
+    assert response.status_code == 400 and not Decision.objects.exists()  # a message is required
+    assert "Write the message" in response.content.decode()
+    # A note too long is refused on the page itself, with what was typed still in the box.
+    long_note = "Please send your home readings. " * 70
+    response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "declined", "note": long_note})
+    assert response.status_code == 400 and "at most 2000 characters" in response.content.decode()
+    assert long_note.strip() in response.content.decode() and not Decision.objects.exists()
     client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": "Your BP please"})
     screening.refresh_from_db()
     assert screening.status == "more_info" and screening.versions.count() == 2
@@ -90,9 +95,11 @@ def test_nurse_records_a_reading_and_bad_readings_get_a_message(patient, nurse):
     client = verified_client(nurse)
     url = reverse("intake:staff-reading", args=[screening.pk])
     when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    client.post(url, {"systolic": "70", "diastolic": "90", "taken_at": when})
+    response = client.post(url, {"systolic": "70", "diastolic": "90", "taken_at": when})
     assert not screening.bp_readings.exists()
-    assert "bottom number below" in client.get(_detail(screening)).content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "bottom number below" in page
+    assert 'value="70"' in page and 'value="90"' in page and f'value="{when}"' in page  # nothing typed is lost
     client.post(url, {"systolic": "185", "diastolic": "95", "taken_at": when})
     reading = screening.bp_readings.get()
     assert reading.taken_by == nurse
