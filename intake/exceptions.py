@@ -8,6 +8,8 @@ class ScreeningError(Exception):
 class NotEditable(ScreeningError):
     """The version was submitted: it never changes (a new version is opened by a request for more information)."""
 
+    MESSAGE = "These answers were submitted and can no longer be changed."
+
 
 class NotReady(ScreeningError):
     """Submission is refused: a step is unanswered, or the required reading is not done and current."""
@@ -15,3 +17,5 @@ class NotReady(ScreeningError):
 
 class AlreadyDecided(ScreeningError):
     """The screening is not awaiting a decision (decided already, or not submitted)."""
+
+    MESSAGE = "This screening is not awaiting a decision; the page may be out of date."

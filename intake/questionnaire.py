@@ -52,8 +52,9 @@ STEPS: tuple[Step, ...] = (
     Step("history", "Heart, brain and other history", forms.HistoryForm),
     Step("mental_health", "Mental health history", forms.MentalHealthForm),
     Step("mood", "Mood", forms.MoodForm),
-    Step("ptsd", "Stress after a difficult experience", forms.PtsdForm, ptsd_applies, intro=instruments.PCL5_STEM),
+    # The C-SSRS comes straight after the mood step: nothing stands between PHQ-9 item 9 and the safety screen.
     Step("safety", "Your safety", forms.SafetyForm, safety_applies, intro=instruments.CSSRS_STEM),
+    Step("ptsd", "Stress after a difficult experience", forms.PtsdForm, ptsd_applies, intro=instruments.PCL5_STEM),
     Step("substances", "Alcohol and drugs", forms.SubstancesForm),
     Step("medications", "Medicines", forms.MedicationsForm),
     Step("consent", "Consent", forms.ConsentForm),

@@ -54,7 +54,7 @@ def step_save(*, version: ScreeningVersion, step: str, data: dict[str, Any]) -> 
     """Store one step's valid answers in the draft and evaluate everything answered so far."""
     version = ScreeningVersion.objects.select_for_update().select_related("screening__patient").get(pk=version.pk)
     if not version.is_draft:
-        raise NotEditable("These answers were submitted and can no longer be changed.")
+        raise NotEditable(NotEditable.MESSAGE)
     StepAnswer.objects.update_or_create(version=version, step=step, defaults={"data": data})
     return screening_evaluate(version=version)
 
@@ -93,7 +93,7 @@ def screening_decide(*, screening: Screening, kind: str, note: str, by: User) ->
         status=kind, updated_at=timezone.now()
     )
     if not updated or version is None:
-        raise AlreadyDecided("This screening is not awaiting a decision; the page may be out of date.")
+        raise AlreadyDecided(AlreadyDecided.MESSAGE)
     decision = Decision.objects.create(
         screening=screening, version=version, kind=kind, note=note.strip(), decided_by=by, decided_at=timezone.now()
     )

@@ -2,8 +2,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
+
+from intake import scoring
 
 
 class ClinicSettings(models.Model):
@@ -32,6 +36,26 @@ class ClinicSettings(models.Model):
 
     def __str__(self) -> str:
         return "Clinic settings"
+
+    def clean(self) -> None:
+        """A typo must not silently stop urgent emails, nor turn the blood-pressure flag off or on for everyone."""
+        errors = {}
+        for line in self.recipients:
+            try:
+                validate_email(line)
+            except ValidationError:
+                errors["oncall_recipients"] = f"“{line[:200]}” is not an email address. Put one address on each line."
+                break
+        if self.bp_review_systolic is not None and self.bp_review_diastolic is not None:
+            try:
+                scoring.validate_blood_pressure(self.bp_review_systolic, self.bp_review_diastolic)
+            except ValueError:
+                errors["bp_review_systolic"] = (
+                    "Use a plausible blood pressure: systolic 50 to 300 mmHg, diastolic 20 to 200 mmHg, "
+                    "and the diastolic below the systolic."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def recipients(self) -> list[str]:

@@ -16,7 +16,6 @@ from clinic.selectors import patient_for_user
 from education.selectors import required_reading_status
 from intake import questionnaire, selectors, services
 from intake.exceptions import NotEditable, NotReady
-from intake.models import ScreeningVersion
 
 
 def _progress(answers: questionnaire.Answers, sex: str, current: str = "") -> dict[str, Any]:
@@ -58,9 +57,13 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def step(request: HttpRequest, slug: str) -> HttpResponse:
     patient = patient_for_user(request.user)
-    draft, current = _draft_or_404(patient), questionnaire.step_get(slug)
+    draft, current = selectors.draft_for_patient(patient=patient), questionnaire.step_get(slug)
     if current is None:
         raise Http404
+    if draft is None:  # submitted in another tab, or never started: say so where the questionnaire is
+        if selectors.submitted_for_patient(patient=patient) is not None:
+            messages.info(request, NotEditable.MESSAGE)
+        return redirect("intake:home")
     sex, answers = patient.sex_at_birth, selectors.version_answers(draft)
     blocked = _out_of_order(current, answers, sex)
     if blocked is not None:
@@ -82,13 +85,6 @@ def step(request: HttpRequest, slug: str) -> HttpResponse:
         "required_reading": required_reading_status(patient) if slug == "consent" else None,
     }
     return render(request, "intake/step.html", context, status=400 if form.is_bound else 200)
-
-
-def _draft_or_404(patient: Any) -> ScreeningVersion:
-    draft = selectors.draft_for_patient(patient=patient)
-    if draft is None:
-        raise Http404("No questionnaire is open for changes.")
-    return draft
 
 
 def _out_of_order(current: questionnaire.Step, answers: questionnaire.Answers, sex: str) -> HttpResponse | None:

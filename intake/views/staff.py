@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access
 from intake import questionnaire, scoring, selectors, services
-from intake.exceptions import ScreeningError
+from intake.exceptions import AlreadyDecided, ScreeningError
 from intake.forms import BloodPressureReadingForm, DecisionForm, QueueFilterForm
 from intake.models import Screening, ScreeningVersion
 
@@ -40,17 +40,34 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required(VIEW_PERM)
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    screening = selectors.screening_for_staff(pk=pk)
-    number = request.GET.get("version")
-    version = selectors.staff_version(screening, int(number) if number and number.isdigit() else None)
+    return _detail_page(request, selectors.screening_for_staff(pk=pk))
+
+
+def _detail_page(
+    request: HttpRequest,
+    screening: Screening,
+    *,
+    decision_form: DecisionForm | None = None,
+    reading_form: BloodPressureReadingForm | None = None,
+) -> HttpResponse:
+    """The detail page; a form that did not validate comes back bound, with what was typed and its errors (400)."""
+    number = request.GET.get("version", "")
+    # ASCII digits only: "²".isdigit() is True but int("²") raises, and so does int() of 4,300 digits or more.
+    plain = number.isascii() and number.isdigit() and len(number) <= 9
+    version = selectors.staff_version(screening, int(number) if plain else None)
     log_patient_access(request, screening.patient, screening)
+    bound = decision_form is not None or reading_form is not None
+    if decision_form is None and request.user.has_perm(DECIDE_PERM):
+        decision_form = DecisionForm()
+    if reading_form is None and request.user.has_perm(READING_PERM):
+        reading_form = BloodPressureReadingForm()
     context = {
         "screening": screening,
         **_review_context(screening, version),
-        "decision_form": DecisionForm() if request.user.has_perm(DECIDE_PERM) else None,
-        "reading_form": BloodPressureReadingForm() if request.user.has_perm(READING_PERM) else None,
+        "decision_form": decision_form,
+        "reading_form": reading_form,
     }
-    return render(request, "intake/staff/detail.html", context)
+    return render(request, "intake/staff/detail.html", context, status=400 if bound else 200)
 
 
 def _review_context(screening: Screening, version: ScreeningVersion) -> dict[str, Any]:
@@ -80,11 +97,13 @@ def _review_context(screening: Screening, version: ScreeningVersion) -> dict[str
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_staff(pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
-        return redirect("intake:staff-detail", pk=pk)
+    if not form.is_valid() and screening.status == Screening.Status.SUBMITTED:  # the note as typed, errors beside it
+        if not request.user.has_perm(VIEW_PERM):
+            raise PermissionDenied
+        return _detail_page(request, screening, decision_form=form)
     try:
+        if not form.is_valid():  # and not awaiting a decision any more: the service says so
+            raise AlreadyDecided(AlreadyDecided.MESSAGE)
         services.screening_decide(screening=screening, by=request.user, **form.cleaned_data)
     except ScreeningError as error:
         messages.error(request, str(error))
@@ -98,10 +117,12 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def record_reading(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_staff(pk=pk)
     form = BloodPressureReadingForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # the page again, with the numbers as typed and what to fix
+        if not request.user.has_perm(VIEW_PERM):
+            raise PermissionDenied
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return redirect("intake:staff-detail", pk=pk)
+        return _detail_page(request, screening, reading_form=form)
     try:
         services.bp_reading_record(screening=screening, by=request.user, **form.cleaned_data)
     except (ValueError, ValidationError):

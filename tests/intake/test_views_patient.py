@@ -35,7 +35,11 @@ def test_patient_completes_every_step_and_submits(patient, patient_client: Clien
     assert Screening.objects.get().versions.count() == 1
     page = patient_client.get(reverse("intake:answers", args=[version.pk]))
     assert b"Submitted, awaiting review" in page.content and b"sertraline" in page.content
-    assert patient_client.get(_step("about")).status_code == 404  # nothing is open for changes
+    # Nothing is open for changes: a step from an old tab says so, on the questionnaire's page, instead of a 404.
+    response = patient_client.post(_step("about"), clean_posts()["about"] | {"weight_kg": "99"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("intake:home")
+    assert "were submitted and can no longer be changed" in response.content.decode()
+    assert selectors.version_answers(version)["about"]["weight_kg"] == 70
 
 
 @pytest.mark.parametrize(
@@ -170,3 +174,16 @@ def test_substances_step_shows_the_dast10_credit_and_grouped_instruments(patient
     page = patient_client.get(_step("substances")).content.decode()
     assert "Skinner" in page and "CAMH" in page
     assert "<legend" in page and "Drugs (DAST-10)" in page
+
+
+def test_the_safety_screener_follows_item_9_at_once_even_when_ptsd_applies(patient, patient_client):
+    # With PTSD among the reasons, the 20 PCL-5 questions must not stand between item 9 and the C-SSRS: a patient
+    # who stops there would leave a high risk unscreened and no alert raised.
+    posts = clean_posts()
+    posts["about"]["reasons"] = ["depression", "ptsd"]
+    fill(patient, {s: posts[s] for s in ("about", "blood_pressure", "history", "mental_health")})
+    response = patient_client.post(_step("mood"), posts["mood"] | {"phq9_9": "1"})
+    assert response["Location"] == _step("safety")
+    response = patient_client.post(_step("safety"), CSSRS_HIGH)
+    assert response["Location"] == _step("ptsd")
+    assert UrgentAlert.objects.filter(code="cssrs_high").exists()

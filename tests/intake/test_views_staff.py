@@ -53,8 +53,13 @@ def test_clinician_decides_each_way_with_history(patient, clinician):
     screening = submitted(patient)
     client = verified_client(clinician)
     response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": ""})
-    assert response.status_code == 302 and not Decision.objects.exists()  # a message is required
-    assert "Write the message" in client.get(_detail(screening)).content.decode()
+    assert response.status_code == 400 and not Decision.objects.exists()  # a message is required
+    assert "Write the message" in response.content.decode()
+    # A note too long is refused on the page itself, with what was typed still in the box.
+    long_note = "Please send your home readings. " * 70
+    response = client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "declined", "note": long_note})
+    assert response.status_code == 400 and "at most 2000 characters" in response.content.decode()
+    assert long_note.strip() in response.content.decode() and not Decision.objects.exists()
     client.post(reverse("intake:staff-decide", args=[screening.pk]), {"kind": "more_info", "note": "Your BP please"})
     screening.refresh_from_db()
     assert screening.status == "more_info" and screening.versions.count() == 2
@@ -90,9 +95,11 @@ def test_nurse_records_a_reading_and_bad_readings_get_a_message(patient, nurse):
     client = verified_client(nurse)
     url = reverse("intake:staff-reading", args=[screening.pk])
     when = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
-    client.post(url, {"systolic": "70", "diastolic": "90", "taken_at": when})
+    response = client.post(url, {"systolic": "70", "diastolic": "90", "taken_at": when})
     assert not screening.bp_readings.exists()
-    assert "bottom number below" in client.get(_detail(screening)).content.decode()
+    page = response.content.decode()
+    assert response.status_code == 400 and "bottom number below" in page
+    assert 'value="70"' in page and 'value="90"' in page and f'value="{when}"' in page  # nothing typed is lost
     client.post(url, {"systolic": "185", "diastolic": "95", "taken_at": when})
     reading = screening.bp_readings.get()
     assert reading.taken_by == nurse
@@ -156,3 +163,11 @@ def test_staff_wrong_methods_are_405(patient, clinician):
     assert client.get(reverse("intake:staff-decide", args=[screening.pk])).status_code == 405
     assert client.post(_detail(screening)).status_code == 405
     assert client.get(reverse("intake:staff-detail", args=[999999])).status_code == 404
+
+
+@pytest.mark.parametrize("number", ["²", "1" * 5000])
+def test_a_version_number_that_is_not_a_plain_number_shows_the_latest_not_500(patient, nurse, number):
+    # "²".isdigit() is True but int("²") raises; so does int() of a string of more than 4300 digits.
+    screening = submitted(patient)
+    page = verified_client(nurse).get(_detail(screening), {"version": number})
+    assert page.status_code == 200 and page.context["version"].number == 1

@@ -441,3 +441,15 @@ def test_details_step_shows_the_chosen_time_and_clinician_with_a_way_back(client
     assert provider.display_name in content
     assert ">Choose another time</a>" in content
     assert client.get(f"{url}?provider={provider.pk}&start=nonsense").status_code == 400
+
+
+def test_the_faulttest_visitors_find_the_times_a_day_page_offers(client, provider, phone_type) -> None:
+    # `make faulttest` books through these pages: since the times became buttons in GET forms, a visitor that looked
+    # for links found none and every booking of the run failed with "no open time found".
+    from tools.faulttest.visitors import slot_links
+
+    day = client.get(pick_url(tz="America/New_York", date="2026-03-04"))
+    offered = slot_urls(day)
+    assert offered and slot_links(day.content.decode()) == offered
+    response = client.get(offered[0])
+    assert response.status_code == 302 and "details" in response["Location"]

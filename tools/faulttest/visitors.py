@@ -61,6 +61,16 @@ def _links(page: str, pattern: str) -> list[str]:
     return [html.unescape(m) for m in re.findall(r'href="([^"]*)"', page) if re.search(pattern, html.unescape(m))]
 
 
+def slot_links(page: str) -> list[str]:
+    """The times a day page offers, as the URLs their buttons submit (each is a GET form with hidden fields)."""
+    urls = []
+    for action, body in re.findall(r'<form method="get" action="([^"]*/confirm/)"[^>]*>(.*?)</form>', page, re.S):
+        fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body)
+        query = urllib.parse.urlencode([(name, html.unescape(value)) for name, value in fields], safe="/:")
+        urls.append(f"{html.unescape(action)}?{query}")
+    return urls
+
+
 def _hidden_fields(page: str) -> dict[str, str]:
     form = next((chunk for chunk in page.split("<form")[1:] if 'name="idempotency_key"' in chunk), page)
     return {
@@ -79,7 +89,7 @@ def _slots(visitor: Visitor, slug: str, n: int) -> list[str]:
         days += _links(page, r"date=\d{4}-\d{2}-\d{2}")
     for offset in range(len(days)):
         _, day_page, _ = visitor.request(days[(n + offset) % len(days)])
-        slots = _links(day_page, r"/confirm/\?")
+        slots = slot_links(day_page)
         if slots:
             return slots
     raise RuntimeError("no open time found")
