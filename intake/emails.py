@@ -21,8 +21,10 @@ def news(notification: Notification) -> EmailContent:
 @register("intake/urgent_alert")
 def urgent_alert(notification: Notification) -> EmailContent:
     """To the on-call recipients: a link to the screening, which needs a staff login and permission."""
-    alert = UrgentAlert.objects.filter(pk=notification.context.get("alert_id")).first()
+    alert = UrgentAlert.objects.select_related("version").filter(pk=notification.context.get("alert_id")).first()
     if alert is None:
         raise NotificationObsolete
-    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened.
-    return EmailContent({"review_path": reverse("intake:staff-detail", args=[alert.screening_id])})
+    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened. The link opens the
+    # version that raised it (a draft, perhaps), not the latest submitted one.
+    path = reverse("intake:staff-detail", args=[alert.screening_id])
+    return EmailContent({"review_path": f"{path}?version={alert.version.number}"})

@@ -126,7 +126,9 @@ def alert_for_staff(*, pk: int) -> UrgentAlert:
 
 def alerts_open() -> list[UrgentAlert]:
     """Unacknowledged urgent alerts, for the staff home banner. They name no patient."""
-    return list(UrgentAlert.objects.filter(acknowledged_at__isnull=True).order_by("created_at", "pk"))
+    return list(
+        UrgentAlert.objects.filter(acknowledged_at__isnull=True).select_related("version").order_by("created_at", "pk")
+    )
 
 
 def staff_version(screening: Screening, number: int | None) -> ScreeningVersion:

@@ -116,7 +116,9 @@ def _open_version(*, screening: Screening, previous: ScreeningVersion) -> Screen
         StepAnswer(version=draft, step=answer.step, data=answer.data)
         for answer in previous.answers.exclude(step="consent")  # consent is given again for what is submitted
     )
-    screening_evaluate(version=draft)
+    # The carried answers raised their alerts on the version they were given in; only the patient's own saves (or a
+    # new in-clinic reading) on this draft raise new ones.
+    screening_evaluate(version=draft, raise_alerts=False)
     return draft
 
 
@@ -146,7 +148,7 @@ def alert_acknowledge(*, alert: UrgentAlert, by: User) -> bool:
 # ---- Evaluation --------------------------------------------------------------------------------------------------
 
 
-def screening_evaluate(*, version: ScreeningVersion) -> list[rules.Flag]:
+def screening_evaluate(*, version: ScreeningVersion, raise_alerts: bool = True) -> list[rules.Flag]:
     """Score and flag the version from its answers and the clinic's readings; raise alerts for urgent flags.
 
     Called inside the caller's transaction, so an alert's email is queued with the change that caused it.
@@ -172,7 +174,7 @@ def screening_evaluate(*, version: ScreeningVersion) -> list[rules.Flag]:
     if screening.versions.order_by("-number").values_list("pk", flat=True).first() == version.pk:
         Screening.objects.filter(pk=screening.pk).update(severity_rank=rank)
     for flag in flags:
-        if flag.severity == "urgent":
+        if raise_alerts and flag.severity == "urgent":
             _alert(version=version, code=flag.code, recipients=settings_row.recipients)
     return flags
 

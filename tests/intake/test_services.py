@@ -140,3 +140,30 @@ def test_clinic_thresholds_come_from_settings(patient):
     selectors.clinic_settings().__class__.objects.filter(pk=1).update(bp_review_systolic=115)
     screening = fill(patient)
     assert {f.code for f in screening.versions.get().flags.all()} == {"bp_high"}
+
+
+def test_asking_for_more_information_raises_no_second_alert(patient, clinician, on_commit):
+    """The prefilled version carries answers that already alerted; only the patient's own saves alert again."""
+    posts = clean_posts()
+    posts["mood"] = posts["mood"] | {"phq9_9": "2"}
+    posts["safety"] = CSSRS_HIGH
+    with on_commit(execute=True):
+        screening = submitted(patient, posts)
+    first_alert = UrgentAlert.objects.get(screening=screening)
+    services.alert_acknowledge(alert=first_alert, by=clinician)
+    sent = Notification.objects.filter(kind="intake/urgent_alert").count()
+    with on_commit(execute=True):
+        services.screening_decide(screening=screening, kind="more_info", note="Please add your BP.", by=clinician)
+    assert UrgentAlert.objects.filter(screening=screening).count() == 1
+    assert Notification.objects.filter(kind="intake/urgent_alert").count() == sent
+    draft = selectors.draft_for_patient(patient=patient)
+    assert {f.code for f in draft.flags.all()} >= {"cssrs_high"}  # staff still see the flag on the new version
+
+
+def test_the_alert_email_opens_the_version_that_raised_it(patient, clinician, on_commit):
+    services.screening_start(patient=patient)
+    draft = selectors.draft_for_patient(patient=patient)
+    save_step(draft, patient, "mood", clean_posts()["mood"] | {"phq9_9": "2"})
+    with on_commit(execute=True):
+        save_step(draft, patient, "safety", CSSRS_HIGH)
+    assert f"/staff/screenings/{draft.screening_id}/?version={draft.number}" in mail.outbox[-1].body
