@@ -115,7 +115,9 @@ def course_stop(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_staff(pk=pk)
     form = ReasonForm(request.POST)
     try:
-        course_services.course_stop(course=course, reason=form.data.get("reason", ""), by=request.user)
+        if not form.is_valid():
+            raise CourseError("Say why the course is stopped: " + " ".join(form.errors.get("reason", [])))
+        course_services.course_stop(course=course, reason=form.cleaned_data["reason"], by=request.user)
     except CourseError as error:
         messages.error(request, error.message)
     else:

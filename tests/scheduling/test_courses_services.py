@@ -320,3 +320,29 @@ def test_discharge_needs_the_checklist_and_a_post_reading_or_a_signoff(session, 
     session_services.session_discharge(session=session, by=nurse)
     session.refresh_from_db()
     assert session.status == "completed" and session.discharged_by == nurse
+
+
+def test_a_reading_must_have_the_phase_the_session_is_in(session, nurse, clinician) -> None:
+    """Found by the tester: a "post" reading entered at check-in let a patient be discharged the moment the infusion
+    stopped, with no reading ever taken after it."""
+    session = checked_in(session, nurse)
+    values = {"systolic": 120, "diastolic": 80, "heart_rate": 70, "spo2": 98, "respiratory_rate": 14}
+    for phase in ("post", "intra"):
+        with pytest.raises(CourseError, match="Before the infusion"):
+            session_services.vitals_record(session=session, phase=phase, by=nurse, **values)
+    session_services.session_dose_set(session=session, weight_kg=Decimal("70"), by=nurse)
+    pre_vitals(session, nurse)
+    session_services.session_start(session=session, by=nurse)
+    session.refresh_from_db()
+    with pytest.raises(CourseError, match="During the infusion"):
+        session_services.vitals_record(session=session, phase="post", by=nurse, **values)
+    session_services.session_stop_infusion(session=session, by=nurse)
+    session.refresh_from_db()
+    with pytest.raises(CourseError, match="After the infusion"):
+        session_services.vitals_record(session=session, phase="pre", by=nurse, **values)
+    session_services.discharge_checklist_save(
+        session=session, checks=dict.fromkeys(session_services.CHECKLIST, True), escort_name="Sam", by=nurse
+    )
+    assert session_services.discharge_refusal(session) == "Record a post-infusion reading before discharge."
+    session_services.vitals_record(session=session, phase="post", by=nurse, **values)
+    assert session_services.discharge_refusal(session) is None

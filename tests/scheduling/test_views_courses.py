@@ -205,6 +205,18 @@ def test_only_a_clinician_stops_a_course_with_a_reason(course, nurse, clinician,
     assert course.status == "stopped"
 
 
+def test_a_stop_reason_is_validated_by_its_form(course, clinician, staff_client_for) -> None:
+    """Found by the tester: the view read the raw POST, so a NUL byte (a 500 on PostgreSQL) or 100,000 characters
+    (the form allows 2,000) stopped the course."""
+    url = reverse("scheduling:staff-course-stop", args=[course.pk])
+    client = staff_client_for(clinician)
+    for bad in ("Side\x00effects", "x" * 100_000):
+        response = client.post(url, {"reason": bad}, follow=True)
+        course.refresh_from_db()
+        assert course.status == "planned"
+        assert "reason" in response.content.decode().lower()
+
+
 def test_exports_escape_formulas_and_are_logged(session, nurse, clinician, staff_client_for) -> None:
     checked_in(session, nurse)
     session_services.session_notes_save(
