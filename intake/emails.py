@@ -24,7 +24,6 @@ def urgent_alert(notification: Notification) -> EmailContent:
     alert = UrgentAlert.objects.select_related("version").filter(pk=notification.context.get("alert_id")).first()
     if alert is None:
         raise NotificationObsolete
-    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened. The link opens the
-    # version that raised it (a draft, perhaps), not the latest submitted one.
-    path = reverse("intake:staff-detail", args=[alert.screening_id])
-    return EmailContent({"review_path": f"{path}?version={alert.version.number}"})
+    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened. The link opens what
+    # raised it: the version (a draft, perhaps), or a course session's check-in answers.
+    return EmailContent({"review_path": alert.review_url()})

@@ -204,9 +204,9 @@ def _scores(version: ScreeningVersion, answers: questionnaire.Answers, sex: str,
     return found
 
 
-def _alert(*, version: ScreeningVersion, code: str, recipients: list[str]) -> None:
+def _alert(*, version: ScreeningVersion, code: str, recipients: list[str], review_path: str = "") -> None:
     alert, created = UrgentAlert.objects.get_or_create(
-        version=version, code=code, defaults={"screening": version.screening}
+        version=version, code=code, defaults={"screening": version.screening, "review_path": review_path}
     )
     if not created:
         return
@@ -224,11 +224,12 @@ def _alert(*, version: ScreeningVersion, code: str, recipients: list[str]) -> No
     logger.warning("Urgent screening alert %s raised on screening %s", alert.pk, version.screening_id)
 
 
-def urgent_alert_raise(*, patient: Patient, code: str) -> UrgentAlert | None:
+def urgent_alert_raise(*, patient: Patient, code: str, review_path: str = "") -> UrgentAlert | None:
     """Alert staff at once about a patient, from outside the screening (a course's check-in questionnaire).
 
-    The alert hangs on the patient's latest submitted version, so staff see it in the same banner and on the same
-    page; ``code`` names what raised it (60 characters at most). None when the patient has no submitted screening.
+    The alert hangs on the patient's latest submitted version, so staff see it in the same banner; ``code`` names what
+    raised it (60 characters at most) and ``review_path`` the page where staff see it (the session with its answers).
+    None when the patient has no submitted screening.
     """
     version = (
         ScreeningVersion.objects.filter(screening__patient=patient, status=ScreeningVersion.Status.SUBMITTED)
@@ -238,5 +239,5 @@ def urgent_alert_raise(*, patient: Patient, code: str) -> UrgentAlert | None:
     )
     if version is None:
         return None
-    _alert(version=version, code=code, recipients=clinic_settings().recipients)
+    _alert(version=version, code=code, recipients=clinic_settings().recipients, review_path=review_path)
     return UrgentAlert.objects.filter(version=version, code=code).first()

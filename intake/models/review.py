@@ -5,6 +5,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from intake.models.screening import Screening, ScreeningVersion
 
@@ -66,6 +67,11 @@ class UrgentAlert(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="alerts")
     version = models.ForeignKey(ScreeningVersion, on_delete=models.PROTECT, related_name="alerts")
     code = models.CharField(max_length=60)
+    review_path = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Where staff review what raised it, when that is not the screening (a course's check-in).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledged_by = models.ForeignKey(
@@ -86,3 +92,9 @@ class UrgentAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.pk}"
+
+    def review_url(self) -> str:
+        """Where the alert's email and the staff banner send staff: what raised it."""
+        if self.review_path:
+            return self.review_path
+        return f"{reverse('intake:staff-detail', args=[self.screening_id])}?version={self.version.number}"

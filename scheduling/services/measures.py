@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
@@ -116,6 +117,10 @@ def cssrs_record(*, session: InfusionSession, answers: dict[str, bool]) -> str:
         taken_at=timezone.now(),
     )
     if risk == "high":
-        intake_services.urgent_alert_raise(patient=session.course.patient, code=f"course_cssrs_high:{measure.pk}")
+        intake_services.urgent_alert_raise(
+            patient=session.course.patient,
+            code=f"course_cssrs_high:{measure.pk}",
+            review_path=reverse("scheduling:staff-session-detail", args=[session.pk]),
+        )
         logger.warning("Urgent alert raised from course measure %s", measure.pk)
     return risk

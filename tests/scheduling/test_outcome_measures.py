@@ -78,6 +78,8 @@ def test_item_9_shows_crisis_resources_and_a_high_risk_alerts_staff(session, pat
     alert = UrgentAlert.objects.get()
     assert alert.code.startswith("course_cssrs_high:")
     assert Notification.objects.filter(kind="intake/urgent_alert").exists()
+    # Staff are sent to the session, where the check-in answers are, not to the baseline screening.
+    assert alert.review_url() == reverse("scheduling:staff-session-detail", args=[session.pk])
     assert OutcomeMeasure.objects.get(instrument="cssrs").total == 3
 
 
