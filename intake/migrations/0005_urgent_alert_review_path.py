@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('intake', '0004_clinic_settings_row'),
+        ("intake", "0004_clinic_settings_row"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='urgentalert',
-            name='review_path',
-            field=models.CharField(blank=True, help_text="Where staff review what raised it, when that is not the screening (a course's check-in).", max_length=200),
+            model_name="urgentalert",
+            name="review_path",
+            field=models.CharField(
+                blank=True,
+                help_text="Where staff review what raised it, when that is not the screening (a course's check-in).",
+                max_length=200,
+            ),
         ),
     ]

@@ -8,6 +8,7 @@ Each rule is one function that the views and templates ask (``session_refusal``,
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -320,8 +321,8 @@ CHECKLIST = ("alert_and_oriented", "nausea_controlled", "escort_present", "no_dr
 
 
 def discharge_refusal(session: InfusionSession) -> str | None:
-    """Discharge needs the checklist, and a latest post-infusion reading outside the hold range or a clinician's
-    sign-off (the sign-off stands in for the reading, never for the checklist)."""
+    """Discharge needs the checklist, and a latest post-infusion reading outside the hold range after the protocol's
+    observation time, or a clinician's sign-off (which stands in for the reading and the wait, never the checklist)."""
     if session.status != Status.IN_PROGRESS or session.stopped_at is None:
         return "Stop the infusion before discharge."
     missing = [InfusionSession._meta.get_field(f).verbose_name for f in CHECKLIST if not getattr(session, f)]
@@ -334,6 +335,13 @@ def discharge_refusal(session: InfusionSession) -> str | None:
         return "Record a post-infusion reading before discharge."
     if latest.hold:
         return "The latest post-infusion reading is in the hold range: re-check, or ask a clinician to sign off."
+    observation = timedelta(minutes=session.course.protocol.observation_minutes or 0)
+    remaining = session.stopped_at + observation - timezone.now()
+    if remaining > timedelta(0):
+        minutes, total = math.ceil(remaining.total_seconds() / 60), int(observation.total_seconds() // 60)
+        plural = "s" if minutes != 1 else ""
+        wait = f"{minutes} more minute{plural}"
+        return f"Observation lasts {total} minutes after the infusion: {wait}, or ask a clinician to sign off."
     return None
 
 

@@ -41,7 +41,7 @@ def test_a_nurse_documents_a_session_and_the_patient_sees_it(browser: Browser, l
             "max_dose_mg": Decimal(60),
             "vitals_interval_minutes": 10,
             "post_vitals_interval_minutes": 15,
-            "observation_minutes": 60,
+            "observation_minutes": 0,  # the wait before discharge is tested without a browser (test_courses_services)
             "sources": "test",
         },
     )

@@ -322,7 +322,7 @@ def test_discharge_needs_the_checklist_and_a_post_reading_or_a_signoff(session, 
     assert session.status == "completed" and session.discharged_by == nurse
 
 
-def test_a_reading_must_have_the_phase_the_session_is_in(session, nurse, clinician) -> None:
+def test_a_reading_must_have_the_phase_the_session_is_in(session, nurse, clinician, frozen) -> None:
     """Found by the tester: a "post" reading entered at check-in let a patient be discharged the moment the infusion
     stopped, with no reading ever taken after it."""
     session = checked_in(session, nurse)
@@ -344,5 +344,33 @@ def test_a_reading_must_have_the_phase_the_session_is_in(session, nurse, clinici
         session=session, checks=dict.fromkeys(session_services.CHECKLIST, True), escort_name="Sam", by=nurse
     )
     assert session_services.discharge_refusal(session) == "Record a post-infusion reading before discharge."
+    frozen.shift(dt.timedelta(minutes=60))  # the protocol's observation time
     session_services.vitals_record(session=session, phase="post", by=nurse, **values)
+    assert session_services.discharge_refusal(session) is None
+
+
+def test_discharge_waits_for_the_protocols_observation_time(session, nurse, clinician, frozen) -> None:
+    session = _running(session, nurse)
+    session_services.session_stop_infusion(session=session, by=nurse)
+    session.refresh_from_db()
+    checks = dict.fromkeys(session_services.CHECKLIST, True)
+    session_services.discharge_checklist_save(session=session, checks=checks, escort_name="Sam", by=nurse)
+    session_services.vitals_record(
+        session=session, phase="post", systolic=120, diastolic=78, heart_rate=72, spo2=98, respiratory_rate=14, by=nurse
+    )
+    refusal = session_services.discharge_refusal(session)
+    assert refusal.startswith("Observation lasts 60 minutes after the infusion: 60 more minutes")
+    frozen.shift(dt.timedelta(minutes=59, seconds=30))
+    assert "1 more minute," in session_services.discharge_refusal(session)
+    frozen.shift(dt.timedelta(seconds=31))
+    assert session_services.discharge_refusal(session) is None
+
+
+def test_a_clinicians_signoff_can_end_observation_early(session, nurse, clinician) -> None:
+    session = _running(session, nurse)
+    session_services.session_stop_infusion(session=session, by=nurse)
+    session.refresh_from_db()
+    checks = dict.fromkeys(session_services.CHECKLIST, True)
+    session_services.discharge_checklist_save(session=session, checks=checks, escort_name="Sam", by=nurse)
+    session_services.discharge_signoff(session=session, reason="Stable; escort waiting", by=clinician)
     assert session_services.discharge_refusal(session) is None

@@ -67,6 +67,10 @@ def test_a_nurse_documents_a_session_end_to_end(session, nurse, staff_client_for
     checklist = {f"checklist-{name}": "on" for name in session_services.CHECKLIST} | {"checklist-escort_name": "Sam"}
     assert client.post(step_url(session, "checklist"), checklist).status_code == 302
     client.post(step_url(session, "vitals"), VITALS | {"vitals-phase": "post"})
+    early = client.post(step_url(session, "discharge"))
+    assert early.status_code == 400 and "Observation lasts 60 minutes" in early.content.decode()
+    frozen.shift(3600)
+    client = staff_client_for(nurse)  # the staff idle limit ended the session meanwhile
     assert client.post(step_url(session, "discharge")).status_code == 302
     session.refresh_from_db()
     assert (session.status, session.dose_mg, session.lot_number) == ("completed", 40, "LOT-7")
