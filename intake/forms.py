@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django import forms
 from django.utils import timezone
 
+from clinic.lib.time import validate_datetime_range
 from intake import instruments, scoring
 from intake.models import Decision
 
@@ -330,10 +331,17 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+READING_MAX_AGE = dt.timedelta(days=30)
+
+
 class BloodPressureReadingForm(forms.Form):
     systolic = forms.IntegerField(label="Systolic (top number)")
     diastolic = forms.IntegerField(label="Diastolic (bottom number)")
-    taken_at = forms.DateTimeField(label="Taken at", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    taken_at = forms.DateTimeField(
+        label="Taken at",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[validate_datetime_range],
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -342,8 +350,12 @@ class BloodPressureReadingForm(forms.Form):
                 scoring.classify_blood_pressure(cleaned["systolic"], cleaned["diastolic"])
             except ValueError:
                 self.add_error("systolic", BP_MESSAGE)
-        if cleaned.get("taken_at") and cleaned["taken_at"] > timezone.now():
+        taken_at = cleaned.get("taken_at")
+        if taken_at and taken_at > timezone.now():
             self.add_error("taken_at", "The time cannot be in the future.")
+        elif taken_at and taken_at < timezone.now() - READING_MAX_AGE:
+            # Every in-clinic reading feeds the flags of later versions: an old one would describe someone else.
+            self.add_error("taken_at", "Record a reading from the last 30 days.")
         return cleaned
 
 

@@ -106,6 +106,16 @@ def test_nurse_records_a_reading_and_bad_readings_get_a_message(patient, nurse):
     assert UrgentAlert.objects.filter(screening=screening, code="bp_crisis").exists()
 
 
+@pytest.mark.parametrize("taken_at", ["0001-01-01T09:00", "1900-01-01T09:00", "2020-01-01T09:00"])
+def test_an_old_in_clinic_reading_is_refused(patient, nurse, taken_at):
+    """Every in-clinic reading feeds later versions' flags: one from long ago must not (found by the hostile pass)."""
+    screening = submitted(patient)
+    url = reverse("intake:staff-reading", args=[screening.pk])
+    response = verified_client(nurse).post(url, {"systolic": "185", "diastolic": "95", "taken_at": taken_at})
+    assert response.status_code == 400
+    assert not screening.bp_readings.exists()
+
+
 def test_banner_on_staff_home_until_acknowledged(patient, nurse, clinician):
     services.screening_start(patient=patient)
     from intake import selectors
