@@ -91,3 +91,9 @@ def svc_schedule(course, chair, start, by):
     from scheduling.services import courses as svc
 
     return svc.session_schedule(course=course, chair=chair, start=start, by=by)
+
+
+def test_the_portal_lists_the_next_session_beside_consultations(session, course, patient_client) -> None:
+    page = patient_client.get(reverse("scheduling:portal-home")).content.decode()
+    assert "You have no upcoming appointments" not in page
+    assert f"Treatment session {session.number}" in page
