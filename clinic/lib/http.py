@@ -54,3 +54,14 @@ def safe_next_url(request: HttpRequest, url: str | None) -> str | None:
     if url_has_allowed_host_and_scheme(url, {request.get_host()}, require_https=request.is_secure()):
         return url
     return None
+
+
+def query_id(value: str | None) -> int | None:
+    """A positive id from a query string or form, else None.
+
+    ASCII digits only, and few of them: "²".isdigit() is true but int("²") raises, and int() of 4,300 digits or more
+    raises too.
+    """
+    if value and value.isascii() and value.isdigit() and len(value) <= 18:
+        return int(value)
+    return None

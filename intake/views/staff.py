@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access
+from clinic.lib.http import query_id
 from intake import questionnaire, scoring, selectors, services
 from intake.exceptions import AlreadyDecided, ScreeningError
 from intake.forms import BloodPressureReadingForm, DecisionForm, QueueFilterForm
@@ -51,10 +52,7 @@ def _detail_page(
     reading_form: BloodPressureReadingForm | None = None,
 ) -> HttpResponse:
     """The detail page; a form that did not validate comes back bound, with what was typed and its errors (400)."""
-    number = request.GET.get("version", "")
-    # ASCII digits only: "²".isdigit() is True but int("²") raises, and so does int() of 4,300 digits or more.
-    plain = number.isascii() and number.isdigit() and len(number) <= 9
-    version = selectors.staff_version(screening, int(number) if plain else None)
+    version = selectors.staff_version(screening, query_id(request.GET.get("version")))
     log_patient_access(request, screening.patient, screening)
     bound = decision_form is not None or reading_form is not None
     if decision_form is None and request.user.has_perm(DECIDE_PERM):

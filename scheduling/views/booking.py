@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clinic.lib.http import query_id
 from clinic.models import Patient
 from intake.selectors import screening_state
 from scheduling import selectors, services
@@ -64,8 +65,8 @@ def book_pick(request: HttpRequest, type_slug: str) -> HttpResponse:
     """One button per time, for the first available clinician; a patient may choose a clinician instead."""
     appointment_type = _type_or_404(type_slug)
     clinicians = list(selectors.providers_for_type(appointment_type=appointment_type))
-    wanted = request.GET.get("provider", "")
-    chosen = next((p for p in clinicians if wanted.isdigit() and p.pk == int(wanted)), None)
+    wanted = query_id(request.GET.get("provider"))
+    chosen = next((p for p in clinicians if p.pk == wanted), None)
     picker = build_picker(
         request,
         appointment_type=appointment_type,

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clinic import selectors as clinic_selectors
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access, log_patients_listed
+from clinic.lib.http import query_id
 from clinic.lib.time import clinic_tz
 from intake import selectors as intake_selectors
 from scheduling import selectors, services
@@ -194,10 +195,10 @@ def appointment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def block_time(request: HttpRequest) -> HttpResponse:
     providers = selectors.providers_user_may_block(user=request.user)
-    wanted = (request.POST if request.method == "POST" else request.GET).get("provider", "")
-    if wanted.isdigit() and not providers.filter(pk=int(wanted)).exists():
+    wanted = query_id((request.POST if request.method == "POST" else request.GET).get("provider"))
+    if wanted is not None and not providers.filter(pk=wanted).exists():
         raise PermissionDenied  # another provider's calendar, for someone who may block only their own
-    initial = {"provider": wanted} if wanted else {}
+    initial = {"provider": wanted} if wanted is not None else {}
     form = TimeBlockForm(request.POST or None, providers=providers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
