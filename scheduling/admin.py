@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from clinic.lib.admin import PatientRecordsAdminMixin
 from scheduling.models import (
+    CLINICAL_VALUES_PERM,
     Appointment,
     AppointmentType,
     AvailabilityException,
@@ -262,10 +263,20 @@ class ReadOnlyRecordAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Read-only, for append-only records that keep no history (a history page would have nothing to show)."""
 
 
+class ClinicalValuesAdminMixin:
+    """Vitals, doses and scores: only for those who may see them on the staff pages too (docs/roles.md)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) and request.user.has_perm(CLINICAL_VALUES_PERM)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) and request.user.has_perm(CLINICAL_VALUES_PERM)
+
+
 class InfusionSessionInline(admin.TabularInline):
     model = InfusionSession
     extra = 0
-    fields = ("number", "chair", "start", "status", "dose_mg")
+    fields = ("number", "chair", "start", "status")  # no dose: the course page in admin shows no clinical value
     readonly_fields = fields
     can_delete = False
 
@@ -274,7 +285,7 @@ class InfusionSessionInline(admin.TabularInline):
 
 
 @admin.register(InfusionCourse)
-class InfusionCourseAdmin(ReadOnlyAdmin):
+class InfusionCourseAdmin(PatientRecordsAdminMixin, ReadOnlyAdmin):
     list_display = ("pk", "patient", "protocol", "indication", "status", "created_at")
     list_filter = ("status", "protocol", "indication")
     list_select_related = ("patient", "protocol")
@@ -302,8 +313,25 @@ class VitalSignReadingInline(admin.TabularInline):
         return False
 
 
+class _CoursePatientMixin(PatientRecordsAdminMixin):
+    """The patient of a row that belongs to a course (``course_path``: how to reach the course from the row)."""
+
+    course_path = "course"
+
+    def _course(self, obj: Any) -> InfusionCourse:
+        for name in self.course_path.split("__"):
+            obj = getattr(obj, name)
+        return obj
+
+    def _patient_of(self, obj: Any) -> Any:
+        return self._course(obj).patient
+
+    def _patient_id_of(self, obj: Any) -> int:
+        return self._course(obj).patient_id
+
+
 @admin.register(InfusionSession)
-class InfusionSessionAdmin(ReadOnlyAdmin):
+class InfusionSessionAdmin(ClinicalValuesAdminMixin, _CoursePatientMixin, ReadOnlyAdmin):
     list_display = ("pk", "course", "number", "chair", "start", "status")
     list_filter = ("status", "chair")
     list_select_related = ("course", "chair")
@@ -312,13 +340,14 @@ class InfusionSessionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(VitalSignReading)
-class VitalSignReadingAdmin(ReadOnlyRecordAdmin):
+class VitalSignReadingAdmin(ClinicalValuesAdminMixin, _CoursePatientMixin, ReadOnlyRecordAdmin):
+    course_path = "session__course"
     list_display = ("session", "phase", "taken_at", "systolic", "diastolic", "heart_rate", "spo2", "hold")
     list_filter = ("phase", "hold")
-    list_select_related = ("session",)
+    list_select_related = ("session__course",)
 
 
 @admin.register(OutcomeMeasure)
-class OutcomeMeasureAdmin(ReadOnlyRecordAdmin):
+class OutcomeMeasureAdmin(ClinicalValuesAdminMixin, _CoursePatientMixin, ReadOnlyRecordAdmin):
     list_display = ("course", "instrument", "when", "total", "taken_at")
     list_filter = ("instrument",)

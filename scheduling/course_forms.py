@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from clinic.lib.time import clamp_url_date, clinic_tz
+from clinic.lib.time import clamp_url_date, clinic_tz, validate_datetime_range
 from intake import instruments
 from scheduling.models import InfusionChair, InfusionCourse, Protocol, VitalSignReading
 from scheduling.models.courses import Indication
@@ -81,7 +81,11 @@ class PlanRowForm(forms.Form):
 
     def clean_start(self) -> dt.datetime:
         start = self.cleaned_data["start"]
-        return timezone.make_aware(start.replace(tzinfo=None), clinic_tz()) if start else start
+        if not start:
+            return start
+        start = timezone.make_aware(start.replace(tzinfo=None), clinic_tz())
+        validate_datetime_range(start)  # year 1 or 9999 would overflow the session's arithmetic
+        return start
 
 
 PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=30, validate_max=True)
@@ -156,5 +160,6 @@ class PatientMoveForm(forms.Form):
         self.tz = tz
 
     def clean_start(self) -> dt.datetime:
-        start = self.cleaned_data["start"]
-        return timezone.make_aware(start.replace(tzinfo=None), zoneinfo.ZoneInfo(self.tz))
+        start = timezone.make_aware(self.cleaned_data["start"].replace(tzinfo=None), zoneinfo.ZoneInfo(self.tz))
+        validate_datetime_range(start)
+        return start

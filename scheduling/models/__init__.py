@@ -27,6 +27,7 @@ from scheduling.models.booking import (
 )
 from scheduling.models.courses import (
     CHAIR_HOLDING_STATUSES,
+    CLINICAL_VALUES_PERM,
     OPEN_COURSE_STATUSES,
     CourseStatus,
     Indication,
@@ -45,6 +46,7 @@ from scheduling.models.courses import (
 __all__ = [
     "ACTIVE_STATUSES",
     "CHAIR_HOLDING_STATUSES",
+    "CLINICAL_VALUES_PERM",
     "MAX_BLOCKED_VISIT",
     "OPEN_COURSE_STATUSES",
     "Appointment",

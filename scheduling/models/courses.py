@@ -285,6 +285,10 @@ class SessionStatus(models.TextChoices):
 CHAIR_HOLDING_STATUSES = (SessionStatus.SCHEDULED, SessionStatus.CHECKED_IN, SessionStatus.IN_PROGRESS)
 
 
+# Who may see vitals, doses and scores (staff pages and admin alike; docs/roles.md).
+CLINICAL_VALUES_PERM = "scheduling.view_clinical_infusionsession"
+
+
 class InfusionSession(models.Model):
     """One infusion on a chair. ``start``-``end`` covers the infusion and the observation after it."""
 

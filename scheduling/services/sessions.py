@@ -134,7 +134,7 @@ def hold_thresholds() -> dict[str, int]:
     return InfusionSettings.load().thresholds
 
 
-def _current_phase(session: InfusionSession) -> str:
+def current_phase(session: InfusionSession) -> str:
     """The only phase a reading taken now can have: before the start, during the infusion, or after it stopped (so a
     "post" reading entered at check-in can never stand in for the observation reading discharge needs)."""
     if session.status == Status.CHECKED_IN:
@@ -159,9 +159,9 @@ def vitals_record(
         raise CourseError("Vitals are recorded for a checked-in or running session only.")
     if phase not in VitalSignReading.Phase.values:
         raise CourseError("Choose when the reading was taken.")
-    if phase != _current_phase(session):
+    if phase != current_phase(session):
         labels = dict(VitalSignReading.Phase.choices)
-        raise CourseError(f'This session is now at "{labels[_current_phase(session)]}"; record the reading as that.')
+        raise CourseError(f'This session is now at "{labels[current_phase(session)]}"; record the reading as that.')
     try:
         gate = infusion_rules.infusion_gate(
             systolic=systolic, diastolic=diastolic, heart_rate=heart_rate, spo2=spo2, thresholds=hold_thresholds()

@@ -25,11 +25,12 @@ from scheduling.course_forms import (
     ReasonForm,
 )
 from scheduling.exceptions import CourseError
+from scheduling.models import CLINICAL_VALUES_PERM
 from scheduling.selectors import courses as selectors
 from scheduling.services import courses as course_services
 
 VIEW_PERM = "scheduling.view_infusioncourse"
-CLINICAL_PERM = "scheduling.view_clinical_infusionsession"
+CLINICAL_PERM = CLINICAL_VALUES_PERM
 ADD_PERM = "scheduling.add_infusioncourse"
 STOP_PERM = "scheduling.stop_infusioncourse"
 SCHEDULE_PERM = "scheduling.schedule_infusioncourse"

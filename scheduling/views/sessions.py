@@ -20,12 +20,12 @@ from clinic.lib.access import log_patient_access
 from clinic.lib.time import clamp_url_date, clinic_tz
 from scheduling.course_forms import ChecklistForm, DoseForm, NotesForm, ReasonForm, VitalsForm
 from scheduling.exceptions import CourseError
-from scheduling.models import InfusionSession
+from scheduling.models import CLINICAL_VALUES_PERM, InfusionSession
 from scheduling.selectors import courses as selectors
 from scheduling.services import sessions as session_services
 
 BOARD_PERM = "scheduling.view_infusionsession"
-CLINICAL_PERM = "scheduling.view_clinical_infusionsession"
+CLINICAL_PERM = CLINICAL_VALUES_PERM
 DOCUMENT_PERM = "scheduling.document_infusionsession"
 OVERRIDE_PERM = "scheduling.override_infusionsession"
 
@@ -93,8 +93,7 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
 
 def _initial(session: InfusionSession, step: str) -> dict[str, Any]:
     if step == "vitals":
-        phase = "pre" if session.status == "checked_in" else "post" if session.stopped_at else "intra"
-        return {"phase": phase}
+        return {"phase": session_services.current_phase(session)}
     if step == "dose":
         return {"weight_kg": session.weight_kg, "lot_number": session.lot_number}
     if step == "checklist":
