@@ -24,6 +24,6 @@ def urgent_alert(notification: Notification) -> EmailContent:
     alert = UrgentAlert.objects.select_related("version").filter(pk=notification.context.get("alert_id")).first()
     if alert is None:
         raise NotificationObsolete
-    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened. The link opens what
-    # raised it: the version (a draft, perhaps), or a course session's check-in answers.
-    return EmailContent({"review_path": alert.review_url()})
+    # Sent even if acknowledged meanwhile: whoever is on call should still know it happened. The link names only the
+    # alert and leads to what raised it (a version, perhaps a draft, or a course session's check-in answers).
+    return EmailContent({"review_path": reverse("intake:staff-alert", args=[alert.pk])})

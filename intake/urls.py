@@ -17,5 +17,6 @@ urlpatterns = [
     path("staff/screenings/<int:pk>/", staff.detail, name="staff-detail"),
     path("staff/screenings/<int:pk>/decide/", staff.decide, name="staff-decide"),
     path("staff/screenings/<int:pk>/blood-pressure/", staff.record_reading, name="staff-reading"),
+    path("staff/screening-alerts/<int:pk>/", staff.alert_open, name="staff-alert"),
     path("staff/screening-alerts/<int:pk>/acknowledge/", staff.acknowledge, name="staff-alert-acknowledge"),
 ]

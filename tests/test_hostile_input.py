@@ -153,6 +153,7 @@ SAMPLES: dict[str, Callable[[World], dict[str, Any]]] = {
     "intake:staff-decide": lambda w: {"pk": _first("intake.Screening")},
     "intake:staff-reading": lambda w: {"pk": _first("intake.Screening")},
     "intake:staff-alert-acknowledge": lambda w: {"pk": _first("intake.UrgentAlert")},
+    "intake:staff-alert": lambda w: {"pk": _first("intake.UrgentAlert")},
     "scheduling:my-course": lambda w: {"pk": _first("scheduling.InfusionCourse")},
     "scheduling:session-checkin": lambda w: {"pk": _first("scheduling.InfusionSession")},
     "scheduling:session-checkin-safety": lambda w: {"pk": _first("scheduling.InfusionSession")},

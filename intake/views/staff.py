@@ -23,6 +23,7 @@ VIEW_PERM = "intake.view_screening"
 DECIDE_PERM = "intake.decide_screening"
 READING_PERM = "intake.add_bloodpressurereading"
 ACK_PERM = "intake.acknowledge_urgentalert"
+ALERT_PERM = "intake.view_urgentalert"
 PER_PAGE = 25
 
 
@@ -128,6 +129,14 @@ def record_reading(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, "Reading recorded.")
     return redirect("intake:staff-detail", pk=pk)
+
+
+@staff_required(ALERT_PERM)
+@require_GET
+def alert_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """The link in an alert's email: it names nothing (a course session's address would name the treatment, and the
+    email guard would stop the alert), and leads to what raised the alert."""
+    return redirect(selectors.alert_for_staff(pk=pk).review_url())
 
 
 @staff_required(ACK_PERM)

@@ -22,7 +22,10 @@ def _url(name: str, world: World) -> str:
 
 def _alert(world: World) -> UrgentAlert:
     screening = _screening(world)
-    return UrgentAlert.objects.create(screening=screening, version=screening.versions.get(), code="cssrs_high")
+    alert, _ = UrgentAlert.objects.get_or_create(
+        screening=screening, version=screening.versions.get(), code="cssrs_high"
+    )
+    return alert
 
 
 PROBES = {
@@ -41,6 +44,9 @@ PROBES = {
                 {"systolic": 128, "diastolic": 82, "taken_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M")},
             ),
         ),
+    ],
+    "Open an urgent alert from its email": [
+        Probe("alert-open", lambda w: Call("GET", reverse("intake:staff-alert", args=[_alert(w).pk]))),
     ],
     "Acknowledge an urgent alert": [
         Probe("acknowledge", lambda w: Call("POST", reverse("intake:staff-alert-acknowledge", args=[_alert(w).pk]))),

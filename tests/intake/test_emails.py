@@ -43,7 +43,7 @@ def test_alert_email_names_no_patient(patient, clinician, on_commit):
     assert (
         patient.legal_first_name not in text and patient.legal_last_name not in text and patient.user.email not in text
     )
-    assert "/staff/screenings/" in message.body
+    assert "/staff/screening-alerts/" in message.body
     assert not any(word.lower() in text.lower() for word in ("suicid", "C-SSRS", "risk"))
 
 

@@ -11,6 +11,7 @@ from clinic.models import Notification
 from intake import selectors, services
 from intake.exceptions import AlreadyDecided, NotEditable, NotReady
 from intake.models import Decision, Screening, ScreeningVersion, StepAnswer, UrgentAlert
+from tests.conftest import verified_client
 from tests.intake.answers import CSSRS_HIGH, clean_posts, fill, save_step, submitted
 
 pytestmark = pytest.mark.django_db
@@ -101,7 +102,7 @@ def test_crisis_blood_pressure_in_a_draft_alerts_once(patient, settings, on_comm
     assert UrgentAlert.objects.filter(screening=screening).count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["oncall@clinic.example", "second@clinic.example"]
     for message in mail.outbox:
-        assert "/staff/screenings/" in message.body
+        assert "/staff/screening-alerts/" in message.body  # a link that names nothing
         assert patient.legal_last_name not in message.body and "190" not in message.body
     screening.refresh_from_db()
     assert screening.severity_rank == 4
@@ -166,4 +167,7 @@ def test_the_alert_email_opens_the_version_that_raised_it(patient, clinician, on
     save_step(draft, patient, "mood", clean_posts()["mood"] | {"phq9_9": "2"})
     with on_commit(execute=True):
         save_step(draft, patient, "safety", CSSRS_HIGH)
-    assert f"/staff/screenings/{draft.screening_id}/?version={draft.number}" in mail.outbox[-1].body
+    alert = UrgentAlert.objects.get()
+    assert f"/staff/screening-alerts/{alert.pk}/" in mail.outbox[-1].body  # a link that names nothing
+    opened = verified_client(clinician).get(f"/staff/screening-alerts/{alert.pk}/")
+    assert opened["Location"] == f"/staff/screenings/{draft.screening_id}/?version={draft.number}"

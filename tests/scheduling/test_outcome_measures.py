@@ -5,14 +5,17 @@ high risk alerts staff through intake's urgent-alert service."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 
 from clinic.models import Notification
+from clinic.services import notification_send
 from intake.models import UrgentAlert
 from scheduling.models import OutcomeMeasure
 from scheduling.outcome_schedule import measures_due
 from scheduling.services import courses as course_services
 from scheduling.services import measures as measure_services
+from tests.conftest import verified_client
 from tests.scheduling import course_fixtures
 from tests.scheduling.course_fixtures import at
 
@@ -66,7 +69,7 @@ def test_the_patient_answers_before_the_session(session, patient_client) -> None
     assert "all set" in patient_client.get(url).content.decode()
 
 
-def test_item_9_shows_crisis_resources_and_a_high_risk_alerts_staff(session, patient_client) -> None:
+def test_item_9_shows_crisis_resources_and_a_high_risk_alerts_staff(session, patient_client, clinician) -> None:
     url = reverse("scheduling:session-checkin", args=[session.pk])
     response = patient_client.post(url, _phq9(item9=2))
     page = response.content.decode()
@@ -78,8 +81,13 @@ def test_item_9_shows_crisis_resources_and_a_high_risk_alerts_staff(session, pat
     alert = UrgentAlert.objects.get()
     assert alert.code.startswith("course_cssrs_high:")
     assert Notification.objects.filter(kind="intake/urgent_alert").exists()
-    # Staff are sent to the session, where the check-in answers are, not to the baseline screening.
-    assert alert.review_url() == reverse("scheduling:staff-session-detail", args=[session.pk])
+    # The on-call email goes out (its link names nothing the email guard refuses), and staff land on the session,
+    # where the check-in answers are, not on the baseline screening.
+    notification = Notification.objects.get(kind="intake/urgent_alert")
+    assert notification_send(notification_id=notification.pk).status == "sent"
+    assert "infusion" not in mail.outbox[-1].body.lower()
+    opened = verified_client(clinician).get(reverse("intake:staff-alert", args=[alert.pk]))
+    assert opened["Location"] == reverse("scheduling:staff-session-detail", args=[session.pk])
     assert OutcomeMeasure.objects.get(instrument="cssrs").total == 3
 
 
