@@ -177,9 +177,7 @@ class BloodPressureForm(StepForm):
             if sys_ is None or dia is None:
                 self.add_error(f"reading_{n}_systolic", "Enter both numbers of the reading, or neither.")
                 continue
-            try:
-                scoring.classify_blood_pressure(sys_, dia)
-            except ValueError:
+            if not _plausible_bp(sys_, dia):
                 self.add_error(f"reading_{n}_systolic", BP_MESSAGE)
             if date is None:
                 self.add_error(f"reading_{n}_date", "Enter the date of this reading.")
@@ -334,6 +332,15 @@ class DecisionForm(forms.Form):
 READING_MAX_AGE = dt.timedelta(days=30)
 
 
+def _plausible_bp(systolic: Any, diastolic: Any) -> bool:
+    """The scoring contract's plausibility rule, for a form's message (home readings and in-clinic ones)."""
+    try:
+        scoring.validate_blood_pressure(systolic, diastolic)
+    except ValueError:
+        return False
+    return True
+
+
 class BloodPressureReadingForm(forms.Form):
     systolic = forms.IntegerField(label="Systolic (top number)")
     diastolic = forms.IntegerField(label="Diastolic (bottom number)")
@@ -345,11 +352,9 @@ class BloodPressureReadingForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("systolic") is not None and cleaned.get("diastolic") is not None:
-            try:
-                scoring.classify_blood_pressure(cleaned["systolic"], cleaned["diastolic"])
-            except ValueError:
-                self.add_error("systolic", BP_MESSAGE)
+        systolic, diastolic = cleaned.get("systolic"), cleaned.get("diastolic")
+        if systolic is not None and diastolic is not None and not _plausible_bp(systolic, diastolic):
+            self.add_error("systolic", BP_MESSAGE)
         taken_at = cleaned.get("taken_at")
         if taken_at and taken_at > timezone.now():
             self.add_error("taken_at", "The time cannot be in the future.")

@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from clinic.lib.time import clamp_url_date, clinic_tz, validate_datetime_range
 from intake import instruments
-from scheduling.models import InfusionChair, InfusionCourse, Protocol, VitalSignReading
+from scheduling.models import InfusionCourse, Protocol, VitalSignReading
 from scheduling.models.courses import Indication
+from scheduling.selectors.courses import active_chairs
 
 
 class CourseFilterForm(forms.Form):
@@ -77,7 +78,7 @@ class PlanRowForm(forms.Form):
     start = forms.DateTimeField(
         label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
-    chair = forms.ModelChoiceField(queryset=InfusionChair.objects.filter(active=True))
+    chair = forms.ModelChoiceField(queryset=active_chairs())
 
     def clean_start(self) -> dt.datetime:
         start = self.cleaned_data["start"]

@@ -375,10 +375,6 @@ class InfusionSession(models.Model):
     def __str__(self) -> str:
         return f"Session {self.number} of course #{self.course_id} ({self.status})"
 
-    @property
-    def dose_changed(self) -> bool:
-        return self.dose_mg is not None and self.dose_mg != self.computed_dose_mg
-
 
 class VitalSignReading(models.Model):
     class Phase(models.TextChoices):

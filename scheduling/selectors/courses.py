@@ -75,10 +75,7 @@ def chair_board(*, day: dt.date) -> list[BoardColumn]:
     tz = clinic_tz()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     sessions = list(_sessions().filter(start__gte=start, start__lt=start + dt.timedelta(days=1)).order_by("start"))
-    return [
-        BoardColumn(chair, [s for s in sessions if s.chair_id == chair.pk])
-        for chair in InfusionChair.objects.filter(active=True)
-    ]
+    return [BoardColumn(chair, [s for s in sessions if s.chair_id == chair.pk]) for chair in active_chairs()]
 
 
 def patients_ready_for_a_course() -> QuerySet[Patient]:
@@ -91,7 +88,8 @@ def patients_ready_for_a_course() -> QuerySet[Patient]:
 
 
 def active_chairs() -> QuerySet[InfusionChair]:
-    return InfusionChair.objects.filter(active=True)
+    """The chairs sessions may be booked on and the board shows, by name."""
+    return InfusionChair.objects.filter(active=True).order_by("name", "pk")
 
 
 def usable_protocols() -> list[Protocol]:

@@ -32,6 +32,7 @@ from scheduling.models import (
     NurseDuty,
     Protocol,
 )
+from scheduling.selectors.courses import active_chairs
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +287,7 @@ def plan_suggest(*, course: InfusionCourse, first_day: date) -> list[PlannedSess
     booked = course.sessions.exclude(status__in=[Status.CANCELLED, Status.NO_SHOW]).count()
     remaining = max((protocol.planned_sessions or 0) - booked, 0)
     tz = clinic_tz()
-    chairs = list(InfusionChair.objects.filter(active=True))
+    chairs = list(active_chairs())
     gap = max(protocol.min_days_between or 0, 1)
     last = course.sessions.exclude(status__in=[Status.CANCELLED, Status.NO_SHOW]).aggregate(m=Max("start"))["m"]
     day = max(first_day, last.astimezone(tz).date() + timedelta(days=gap)) if last else first_day
@@ -359,7 +360,7 @@ def session_move_for_patient(*, session: InfusionSession, start: datetime, by: U
         raise CourseError(refusal)
     if start - PATIENT_MOVE_CUTOFF <= timezone.now():
         raise CourseError("Choose a time at least a day from now.")
-    for chair in InfusionChair.objects.filter(active=True):
+    for chair in active_chairs():
         try:
             session_reschedule(session=session, chair=chair, start=start, by=by)
         except ChairUnavailable:
