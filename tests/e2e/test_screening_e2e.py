@@ -145,14 +145,14 @@ def test_item_9_shows_crisis_resources_and_high_risk_alerts_staff(browser: Brows
 
     alert = UrgentAlert.objects.get()
     [email] = [m for m in mail.outbox if m.to == ["oncall@example.com"]]
-    assert f"/staff/screenings/{alert.screening_id}/" in email.body
+    assert f"/staff/screening-alerts/{alert.pk}/" in email.body  # a link that names nothing
     assert patient.legal_last_name not in email.body
 
     staff = browser.new_context()
     page = staff.new_page()
     staff_session(page, live_server.url, nurse)
     expect(page.get_by_text("1 urgent screening alert not yet acknowledged")).to_be_visible()
-    page.get_by_role("link", name="open the screening").click()
+    page.goto(f"{live_server.url}/staff/screening-alerts/{alert.pk}/")  # the email's link leads to the screening
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged")).to_be_visible()
     page.goto(f"{live_server.url}/staff/")
