@@ -152,6 +152,7 @@ def test_item_9_shows_crisis_resources_and_high_risk_alerts_staff(browser: Brows
     page = staff.new_page()
     staff_session(page, live_server.url, nurse)
     expect(page.get_by_text("1 urgent screening alert not yet acknowledged")).to_be_visible()
+    expect(page.get_by_role("link", name="open the screening")).to_be_visible()  # the banner's own link
     page.goto(f"{live_server.url}/staff/screening-alerts/{alert.pk}/")  # the email's link leads to the screening
     page.get_by_role("button", name="Acknowledge").click()
     expect(page.get_by_text("Alert acknowledged")).to_be_visible()
