@@ -200,6 +200,15 @@ def _links(body: str, pattern: str) -> list[str]:
     return [href for href in hrefs if re.search(pattern, href)]
 
 
+def _slot_urls(body: str) -> list[str]:
+    """The times on a day's page: each is a GET form (a button) whose hidden fields make the confirm URL."""
+    urls = []
+    for action, inner in re.findall(r'<form method="get" action="([^"]*/confirm/)"[^>]*>(.*?)</form>', body, re.S):
+        query = urlencode(_inputs(inner))
+        urls.append(f"{html.unescape(action)}?{query}")
+    return urls
+
+
 def _inputs(body: str) -> dict[str, str]:
     fields = {}
     for tag in re.findall(r"<input[^>]*>", body):
@@ -326,7 +335,7 @@ class Site:
         if not days:
             return
         day = days[next(self.emails) % len(days)]
-        slots = _links(browser.get(day).body, r"/confirm/\?")
+        slots = _slot_urls(browser.get(day).body)
         if not slots:
             return
         confirm = slots[next(self.emails) % len(slots)]
@@ -338,7 +347,7 @@ class Site:
     def race(self, clients: int, slug: str) -> tuple[list[Response], float]:
         """``clients`` visitors reach the confirm page of one slot, then all POST at the same moment."""
         days = self.open_days(self.picker_path(slug))
-        confirm = _links(Browser(self.port).get(days[-1]).body, r"/confirm/\?")[0]
+        confirm = _slot_urls(Browser(self.port).get(days[-1]).body)[0]
         scratch = Phase(0, 0)
         ready = []
         for _ in range(clients):
