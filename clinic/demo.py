@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from dataclasses import dataclass
 from datetime import date
+from typing import TextIO
 
+from django.apps import apps
 from django.contrib.auth.models import Group
 from django.db import transaction
 
@@ -27,6 +31,16 @@ class Login:
     role: str
     email: str
     backup_codes: list[str]
+
+
+def seed_all(*, stdout: TextIO) -> list[Login]:
+    """The whole demo clinic: core's users, then each app's ``demo.seed(stdout)``; core imports none of them."""
+    logins = seed()
+    for app_config in apps.get_app_configs():
+        if app_config.name == "clinic" or not importlib.util.find_spec(f"{app_config.name}.demo"):
+            continue
+        importlib.import_module(f"{app_config.name}.demo").seed(stdout=stdout)
+    return logins
 
 
 @transaction.atomic

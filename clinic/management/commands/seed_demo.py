@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -24,13 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo creates accounts with a published password; use --force outside DEBUG.")
-        logins = demo.seed()
-        # Each app may extend the demo with a ``demo.seed(stdout)`` of its own; core imports none of them.
-        for app_config in apps.get_app_configs():
-            if app_config.name == "clinic" or not importlib.util.find_spec(f"{app_config.name}.demo"):
-                continue
-            importlib.import_module(f"{app_config.name}.demo").seed(stdout=self.stdout)
-        self._print_logins(logins)
+        self._print_logins(demo.seed_all(stdout=self.stdout))
 
     def _print_logins(self, logins: list[demo.Login]) -> None:
         self.stdout.write(self.style.SUCCESS("\nDemo clinic ready. Log in at /account/login/ with:"))
