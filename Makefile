@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export DJANGO_SETTINGS_MODULE := clinic.settings
 
-.PHONY: run test lint format check bench loadtest faulttest clean
+.PHONY: run test lint format check bench loadtest faulttest screenshots clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench: $(VENV)/.app-installed
 ## LOADTEST_DATABASE_URL (default clinic_loadtest); LOADTEST_REDIS_URL, LOADTEST_PORT (8121), LOADTEST_ARGS.
 loadtest: $(VENV)/.app-installed
 	$(PY) -m loadtest $(LOADTEST_ARGS)
+
+## screenshots: the README's screenshots (docs/screenshots/*.png), from the demo clinic in a throwaway SQLite
+## database under var/screenshots/, served by runserver on 127.0.0.1:$SCREENSHOTS_PORT (8136) and taken with
+## Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through the real forms. Not part of `make test`.
+screenshots: $(VENV)/.dev-installed
+	$(PY) -m tools.screenshots $(SCREENSHOTS_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
