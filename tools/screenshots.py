@@ -223,7 +223,7 @@ class Camera:
         page.wait_for_load_state("networkidle")
         options: dict[str, Any] = {"animations": "disabled", "caret": "hide"}
         if full:
-            height = page.evaluate("document.documentElement.scrollHeight")
+            height = page.evaluate("document.body.scrollHeight")  # a short page ends at its footer
             width = page.viewport_size["width"]
             options.update(full_page=True, clip={"x": 0, "y": 0, "width": width, "height": min(height, MAX_HEIGHT)})
         path = OUT / f"{name}.png"
