@@ -216,7 +216,7 @@ def _slots(
     tz = clinic_tz()
     now = timezone.now()
     # The minimum notice, the one rule of how soon a time may be booked: online, nothing before it; staff allowed
-    # short notice, anything still to come, each slot marked by which side of it it falls.
+    # short notice, anything still to come (after ``now``), each slot marked by which side of it it falls.
     notice_ends = now + appointment_type.minimum_notice
     earliest = now if allow_short_notice else notice_ends
     latest = now + appointment_type.booking_horizon
@@ -287,7 +287,8 @@ def _slots(
     step = int(appointment_type.slot_interval.total_seconds())
     before = int(appointment_type.buffer_before.total_seconds())
     after = int(appointment_type.buffer_after.total_seconds())
-    earliest_ts, latest_ts, notice_ts = earliest.timestamp(), latest.timestamp(), notice_ends.timestamp()
+    now_ts, earliest_ts, latest_ts = now.timestamp(), earliest.timestamp(), latest.timestamp()
+    notice_ts = notice_ends.timestamp()
     slots: list[Slot] = []
     for prov in providers:
         intervals = _merge(busy.get(prov.pk, []))
@@ -300,8 +301,10 @@ def _slots(
                     ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
                 for range_start, range_end in _merge(ranges):
                     for ts in _grid(day, range_start, range_end, duration, step, tz):
-                        if earliest_ts <= ts <= latest_ts and _free(
-                            intervals, starts, ts - before, ts + duration + after
+                        if (
+                            now_ts < ts
+                            and earliest_ts <= ts <= latest_ts
+                            and _free(intervals, starts, ts - before, ts + duration + after)
                         ):
                             start_utc = datetime.fromtimestamp(ts, UTC)
                             slots.append(
