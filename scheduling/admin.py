@@ -149,8 +149,18 @@ class ReminderSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
-    list_display = ("start", "end", "patient", "provider", "appointment_type", "status", "arrived_at", "booked_by")
-    list_filter = ("status", "provider", "appointment_type", ("start", admin.DateFieldListFilter))
+    list_display = (
+        "start",
+        "end",
+        "patient",
+        "provider",
+        "appointment_type",
+        "status",
+        "arrived_at",
+        "booked_by",
+        "short_notice",
+    )
+    list_filter = ("status", "short_notice", "provider", "appointment_type", ("start", admin.DateFieldListFilter))
     list_select_related = ("patient", "provider", "appointment_type", "booked_by")
     search_fields = ("patient__legal_last_name", "patient__legal_first_name", "patient__user__email", "pk")
     date_hierarchy = "start"
@@ -166,6 +176,7 @@ class AppointmentAdmin(PatientRecordsAdminMixin, SimpleHistoryAdmin):
         "status",
         "arrived_at",
         "booked_by",
+        "short_notice",
         "cancelled_by",
         "cancelled_at",
         "cancel_reason",

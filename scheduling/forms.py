@@ -106,6 +106,18 @@ class BookingConfirmForm(SlotForm):
         return data
 
 
+class StaffBookingConfirmForm(BookingConfirmForm):
+    """The front desk's confirm. ``short_notice`` asks to book a time inside the type's online minimum notice; the
+    view refuses it, before anything else, to a user without ``scheduling.book_short_notice``."""
+
+    short_notice = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def asks_short_notice(cls, data: QueryDict) -> bool:
+        """Whether the request carries the flag, read as the field reads it but before any other validation."""
+        return bool(cls.base_fields["short_notice"].to_python(data.get("short_notice")))
+
+
 class RescheduleForm(forms.Form):
     start = forms.CharField(max_length=40, widget=forms.HiddenInput)
 

@@ -168,6 +168,18 @@ class AppointmentType(models.Model):
     def duration_minutes(self) -> int:
         return int(self.duration.total_seconds() // 60)
 
+    @property
+    def minimum_notice_label(self) -> str:
+        """The online notice in words for staff ("24 hours", "90 minutes", "3 days")."""
+        minutes = -(-int(self.minimum_notice.total_seconds()) // 60)  # a part minute counts whole
+        if minutes % (24 * 60) == 0 and minutes > 48 * 60:
+            count, unit = minutes // (24 * 60), "day"
+        elif minutes % 60 == 0:
+            count, unit = minutes // 60, "hour"
+        else:
+            count, unit = minutes, "minute"
+        return f"{count} {unit}{'' if count == 1 else 's'}"
+
 
 class Provider(models.Model):
     """A staff member whom patients can book."""
@@ -390,6 +402,12 @@ class Appointment(models.Model):
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    short_notice = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Booked by phone inside the type's online minimum notice, by a staff member allowed to "
+        "(Booked by). Moving the appointment clears it; the history keeps it.",
+    )
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -410,12 +428,14 @@ class Appointment(models.Model):
 
     class Meta:
         ordering: ClassVar = ["start", "pk"]
-        # Each staff action has its own permission (docs/roles.md); ``add_appointment`` books by phone, and
+        # Each staff action has its own permission (docs/roles.md); ``add_appointment`` books by phone,
+        # ``book_short_notice`` lets such a booking start inside the type's online minimum notice, and
         # ``change_appointment`` edits the staff notes in Django admin.
         permissions: ClassVar = [
             ("mark_appointment", "Can mark an appointment arrived, completed or no-show"),
             ("reschedule_appointment", "Can move an appointment to another time"),
             ("cancel_appointment", "Can cancel an appointment"),
+            ("book_short_notice", "Can book by phone inside the online minimum notice"),
         ]
         constraints: ClassVar = [
             models.CheckConstraint(condition=Q(start__lt=models.F("end")), name="sched_appt_start_before_end"),

@@ -23,6 +23,7 @@ from scheduling.selectors.booking import (
     providers_for_type,
     providers_free_at,
     providers_user_may_block,
+    slot_at,
     slot_is_available,
     time_block_for_staff,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "providers_for_type",
     "providers_free_at",
     "providers_user_may_block",
+    "slot_at",
     "slot_is_available",
     "time_block_for_staff",
 ]

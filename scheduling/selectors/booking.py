@@ -61,6 +61,8 @@ class Slot:
     provider: Provider
     start: datetime  # aware, UTC
     end: datetime  # aware, UTC
+    # Inside the type's online minimum notice: offered only with ``allow_short_notice`` (staff booking by phone).
+    short_notice: bool = False
 
 
 # --- Catalogue --------------------------------------------------------------------------------------
@@ -83,18 +85,34 @@ def available_slots(
     start_date: date,
     end_date: date,
     provider: Provider | None = None,
+    allow_short_notice: bool = False,
 ) -> list[Slot]:
     """Open start times between two clinic-zone dates (both inclusive), ordered by start then provider.
+
+    Online, a start must be at least the type's ``minimum_notice`` away. With ``allow_short_notice`` (a staff member
+    holding ``scheduling.book_short_notice``: the caller checks it) the times inside that notice are offered too,
+    marked ``short_notice``; nothing else is relaxed.
 
     Five queries whatever the data size: providers (none when one provider is given), weekly hours, exceptions,
     closures, and time blocks with busy appointments in one. Everything else is arithmetic in UTC over wall-clock
     ranges in the clinic's zone.
     """
-    return _slots(appointment_type=appointment_type, start_date=start_date, end_date=end_date, provider=provider)
+    return _slots(
+        appointment_type=appointment_type,
+        start_date=start_date,
+        end_date=end_date,
+        provider=provider,
+        allow_short_notice=allow_short_notice,
+    )
 
 
 def nearest_slots(
-    *, appointment_type: AppointmentType, around: datetime, provider: Provider | None = None, limit: int = 3
+    *,
+    appointment_type: AppointmentType,
+    around: datetime,
+    provider: Provider | None = None,
+    limit: int = 3,
+    allow_short_notice: bool = False,
 ) -> list[Slot]:
     """The open slots closest to ``around`` (for "just taken, how about these?")."""
     day = timezone.localtime(around, clinic_tz()).date()
@@ -103,6 +121,7 @@ def nearest_slots(
         start_date=day - timedelta(days=2),
         end_date=day + timedelta(days=7),
         provider=provider,
+        allow_short_notice=allow_short_notice,
     )
     slots.sort(key=lambda s: (abs(s.start - around), s.start))
     return sorted(slots[:limit], key=lambda s: s.start)
@@ -134,17 +153,19 @@ def providers_free_at(*, appointment_type: AppointmentType, start: datetime) -> 
     return sorted(free, key=lambda p: (booked.get(p.pk, 0), p.display_name, p.pk))
 
 
-def slot_is_available(
+def slot_at(
     *,
     appointment_type: AppointmentType,
     provider: Provider,
     start: datetime,
     ignore_appointment_id: int | None = None,
     ignore_busy: bool = False,
-) -> bool:
-    """Whether ``start`` is exactly one of the provider's open slots (grid, hours, notice, conflicts).
+    allow_short_notice: bool = False,
+) -> Slot | None:
+    """The provider's open slot starting exactly at ``start`` (grid, hours, notice, conflicts), or None.
 
-    With ``ignore_busy``, appointments and blocked time do not count: is it a bookable time at all?
+    With ``ignore_busy``, appointments and blocked time do not count: is it a bookable time at all? With
+    ``allow_short_notice``, as in ``available_slots``: its ``short_notice`` says whether it is inside the notice.
     """
     day = timezone.localtime(start, clinic_tz()).date()
     slots = _slots(
@@ -154,8 +175,32 @@ def slot_is_available(
         provider=provider,
         ignore_appointment_id=ignore_appointment_id,
         ignore_busy=ignore_busy,
+        allow_short_notice=allow_short_notice,
     )
-    return any(slot.start == start for slot in slots)
+    return next((slot for slot in slots if slot.start == start), None)
+
+
+def slot_is_available(
+    *,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    start: datetime,
+    ignore_appointment_id: int | None = None,
+    ignore_busy: bool = False,
+    allow_short_notice: bool = False,
+) -> bool:
+    """Whether ``start`` is exactly one of the provider's open slots (see ``slot_at``)."""
+    return (
+        slot_at(
+            appointment_type=appointment_type,
+            provider=provider,
+            start=start,
+            ignore_appointment_id=ignore_appointment_id,
+            ignore_busy=ignore_busy,
+            allow_short_notice=allow_short_notice,
+        )
+        is not None
+    )
 
 
 def _slots(
@@ -166,10 +211,14 @@ def _slots(
     provider: Provider | None,
     ignore_appointment_id: int | None = None,
     ignore_busy: bool = False,
+    allow_short_notice: bool = False,
 ) -> list[Slot]:
     tz = clinic_tz()
     now = timezone.now()
-    earliest = now + appointment_type.minimum_notice
+    # The minimum notice, the one rule of how soon a time may be booked: online, nothing before it; staff allowed
+    # short notice, anything still to come (after ``now``), each slot marked by which side of it it falls.
+    notice_ends = now + appointment_type.minimum_notice
+    earliest = now if allow_short_notice else notice_ends
     latest = now + appointment_type.booking_horizon
     start_date = max(start_date, timezone.localtime(earliest, tz).date())
     end_date = min(end_date, timezone.localtime(latest, tz).date())
@@ -238,7 +287,8 @@ def _slots(
     step = int(appointment_type.slot_interval.total_seconds())
     before = int(appointment_type.buffer_before.total_seconds())
     after = int(appointment_type.buffer_after.total_seconds())
-    earliest_ts, latest_ts = earliest.timestamp(), latest.timestamp()
+    now_ts, earliest_ts, latest_ts = now.timestamp(), earliest.timestamp(), latest.timestamp()
+    notice_ts = notice_ends.timestamp()
     slots: list[Slot] = []
     for prov in providers:
         intervals = _merge(busy.get(prov.pk, []))
@@ -251,12 +301,19 @@ def _slots(
                     ranges = hours.get(prov.pk, {}).get(day.weekday(), [])
                 for range_start, range_end in _merge(ranges):
                     for ts in _grid(day, range_start, range_end, duration, step, tz):
-                        if earliest_ts <= ts <= latest_ts and _free(
-                            intervals, starts, ts - before, ts + duration + after
+                        if (
+                            now_ts < ts
+                            and earliest_ts <= ts <= latest_ts
+                            and _free(intervals, starts, ts - before, ts + duration + after)
                         ):
                             start_utc = datetime.fromtimestamp(ts, UTC)
                             slots.append(
-                                Slot(provider=prov, start=start_utc, end=start_utc + appointment_type.duration)
+                                Slot(
+                                    provider=prov,
+                                    start=start_utc,
+                                    end=start_utc + appointment_type.duration,
+                                    short_notice=ts < notice_ts,
+                                )
                             )
             day += timedelta(days=1)
     slots.sort(key=lambda s: (s.start, s.provider.display_name, s.provider.pk))
@@ -347,7 +404,7 @@ def appointment_for_patient(*, patient: Patient, pk: int) -> Appointment:
 
 def appointment_for_staff(*, pk: int) -> Appointment:
     """Any appointment, for staff screens (their views check the permission), or 404."""
-    return get_object_or_404(_appointments(), pk=pk)
+    return get_object_or_404(_appointments().select_related("booked_by"), pk=pk)
 
 
 def appointment_for_visitor(*, pk: int, booked_ids: Iterable[int]) -> Appointment:

@@ -32,7 +32,14 @@ from scheduling.models import (
     TimeBlock,
     validate_time_block,
 )
-from scheduling.selectors import busy_appointments, patient_change_refusal, providers_free_at, slot_is_available
+from scheduling.selectors import (
+    Slot,
+    busy_appointments,
+    patient_change_refusal,
+    providers_free_at,
+    slot_at,
+    slot_is_available,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +62,14 @@ def book_appointment(
     start: datetime,
     booked_by: User | None = None,
     idempotency_key: str | None = None,
+    allow_short_notice: bool = False,
 ) -> Appointment:
     """Book an open slot, or raise ``SlotUnavailable`` (``InvalidSlot`` for a start that was never open).
+
+    ``allow_short_notice`` lets the start fall inside the type's online minimum notice (still in the future, in
+    the provider's hours, free, within the horizon: nothing else is relaxed). Only a view whose user holds
+    ``scheduling.book_short_notice`` may pass it, with that user as ``booked_by``; a booking that used it is
+    recorded as ``Appointment.short_notice``.
 
     The same ``idempotency_key`` again returns the first appointment. The confirmation email (with an
     .ics) is queued in the same transaction; reminders come from the periodic scan.
@@ -69,6 +82,7 @@ def book_appointment(
         booked_by=booked_by,
         idempotency_key=idempotency_key,
         email_kind=KIND_CONFIRMATION,
+        allow_short_notice=allow_short_notice,
     )
 
 
@@ -156,6 +170,7 @@ def _book(
     booked_by: User | None,
     idempotency_key: str | None,
     email_kind: str,
+    allow_short_notice: bool = False,
 ) -> Appointment:
     if idempotency_key:
         earlier = Appointment.objects.filter(idempotency_key=idempotency_key, patient=patient).first()
@@ -164,7 +179,12 @@ def _book(
     try:
         with transaction.atomic():
             _lock_calendars(provider)
-            _check_slot(provider=provider, appointment_type=appointment_type, start=start)
+            slot = _check_slot(
+                provider=provider,
+                appointment_type=appointment_type,
+                start=start,
+                allow_short_notice=allow_short_notice,
+            )
             appointment = Appointment(
                 patient=patient,
                 provider=provider,
@@ -173,6 +193,7 @@ def _book(
                 end=start + appointment_type.duration,
                 status=Appointment.Status.CONFIRMED,
                 booked_by=booked_by,
+                short_notice=slot.short_notice,
                 idempotency_key=idempotency_key or None,
                 scheduled_at=timezone.now(),
             )
@@ -213,7 +234,9 @@ def _check_slot(
     appointment_type: AppointmentType,
     start: datetime,
     ignore_appointment_id: int | None = None,
-) -> None:
+    allow_short_notice: bool = False,
+) -> Slot:
+    """The open slot at ``start``, or raise: ``SlotUnavailable`` when taken, ``InvalidSlot`` when never open."""
     if not isinstance(start, datetime) or timezone.is_naive(start):
         raise InvalidSlot
     if start <= timezone.now():
@@ -222,16 +245,25 @@ def _check_slot(
         raise InvalidSlot
     if not provider.appointment_types.filter(pk=appointment_type.pk).exists():
         raise InvalidSlot("This provider does not offer that kind of appointment.")
-    if not slot_is_available(
+    slot = slot_at(
         appointment_type=appointment_type,
         provider=provider,
         start=start,
         ignore_appointment_id=ignore_appointment_id,
-    ):
+        allow_short_notice=allow_short_notice,
+    )
+    if slot is None:
         # Taken (say so, and the web layer offers the nearest times) or never open at all?
-        if slot_is_available(appointment_type=appointment_type, provider=provider, start=start, ignore_busy=True):
+        if slot_is_available(
+            appointment_type=appointment_type,
+            provider=provider,
+            start=start,
+            ignore_busy=True,
+            allow_short_notice=allow_short_notice,
+        ):
             raise SlotUnavailable
         raise InvalidSlot
+    return slot
 
 
 # --- Changes ----------------------------------------------------------------------------------------
@@ -261,7 +293,8 @@ def appointment_reschedule(
 ) -> Appointment:
     """Move an active appointment to another open slot of the same type (and provider, unless given).
 
-    Patients (and signed links, ``by=None``) are bound by the type's cutoff; staff are not.
+    Patients (and signed links, ``by=None``) are bound by the type's cutoff; staff are not. The new time keeps the
+    online minimum notice, so a move clears ``short_notice`` (the history keeps it).
     """
     _check_may_change(appointment, by)
     provider = provider or appointment.provider
@@ -285,6 +318,7 @@ def appointment_reschedule(
                 blocked_start=new_start - appointment_type.buffer_before,
                 blocked_end=new_start + appointment_type.duration + appointment_type.buffer_after,
                 scheduled_at=timezone.now(),
+                short_notice=False,
                 calendar_sequence=F("calendar_sequence") + 1,
             )
             if moved != 1:

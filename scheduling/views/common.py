@@ -59,9 +59,17 @@ def slot_taken_page(
     provider: Provider | None = None,
     message: str = "",
     for_staff: bool = False,
+    allow_short_notice: bool = False,
 ) -> HttpResponse:
-    """Someone took the time a moment ago: say so kindly and offer the nearest free times."""
-    nearest = selectors.nearest_slots(appointment_type=appointment_type, around=around, provider=provider, limit=3)
+    """Someone took the time a moment ago: say so kindly and offer the nearest free times (with
+    ``allow_short_notice``, for staff who hold the permission, those inside the online notice too, marked)."""
+    nearest = selectors.nearest_slots(
+        appointment_type=appointment_type,
+        around=around,
+        provider=provider,
+        limit=3,
+        allow_short_notice=allow_short_notice,
+    )
     context = {
         "alternatives": [{"slot": slot, "url": slot_url(slot)} for slot in nearest],
         "back_url": back_url,
@@ -69,6 +77,7 @@ def slot_taken_page(
         "message": message,
         "appointment_type": appointment_type,
         "for_staff": for_staff,
+        "short_notice_label": appointment_type.minimum_notice_label if any(s.short_notice for s in nearest) else "",
     }
     return render(request, "scheduling/slot_taken.html", context, status=409)
 

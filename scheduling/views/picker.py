@@ -35,6 +35,7 @@ class SlotChoice:
     local_start: dt.datetime
     clinic_start: dt.datetime
     url: str
+    short_notice: bool = False  # inside the type's online minimum notice (staff with the permission only)
 
 
 # Where the patient's day is split when times are grouped: (label, first hour after it).
@@ -68,6 +69,11 @@ class Picker:
     clinic_tz: str = field(default_factory=lambda: settings.CLINIC_TIME_ZONE)
     clinicians: list[Provider] = field(default_factory=list)  # offered as a choice beside "first available"
     clinician: Provider | None = None
+    minimum_notice_label: str = ""  # the online notice in words, when times inside it are offered
+
+    @property
+    def has_short_notice_times(self) -> bool:
+        return any(choice.short_notice for choice in self.times)
 
     @property
     def has_openings(self) -> bool:
@@ -124,9 +130,11 @@ def build_picker(
     any_provider: bool = False,
     clinicians: list[Provider] | None = None,
     for_staff: bool = False,
+    allow_short_notice: bool = False,
 ) -> Picker:
     """``fixed_zone`` keeps ``default_tz`` (staff work in the clinic's zone) and hides the zone choice;
-    ``for_staff`` words the page for staff.
+    ``for_staff`` words the page for staff. ``allow_short_notice`` (staff holding ``scheduling.book_short_notice``)
+    offers the times inside the type's online minimum notice too, each marked.
 
     With ``any_provider`` (and no ``provider``), each time is offered once, for the first available clinician.
     """
@@ -151,6 +159,7 @@ def build_picker(
         start_date=max(month - dt.timedelta(days=1), today - dt.timedelta(days=1)),
         end_date=month.replace(day=last_day) + dt.timedelta(days=2),
         provider=provider,
+        allow_short_notice=allow_short_notice,
     )
     by_day: dict[dt.date, list[Any]] = {}
     for slot in slots:
@@ -185,6 +194,7 @@ def build_picker(
             local_start=slot.start.astimezone(zone),
             clinic_start=slot.start.astimezone(clinic_zone),
             url=slot_url(slot, tz),
+            short_notice=slot.short_notice,
         )
         for slot in day_slots
     ]
@@ -204,4 +214,5 @@ def build_picker(
         clinicians=clinicians or [],
         clinician=provider,
         for_staff=for_staff,
+        minimum_notice_label=appointment_type.minimum_notice_label if allow_short_notice else "",
     )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,12 +21,13 @@ from clinic.models import AccessLog, Patient
 from clinic.services import patient_register
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
-from scheduling.forms import BookingConfirmForm, StaffNewPatientForm, StaffTypeForm, slot_param
+from scheduling.forms import StaffBookingConfirmForm, StaffNewPatientForm, StaffTypeForm, slot_param
 from scheduling.models import AppointmentType
 from scheduling.views.common import error_page, first_error, slot_taken_page, with_query
 from scheduling.views.picker import build_picker
 
 BOOK_PERM = "scheduling.add_appointment"
+SHORT_NOTICE_PERM = "scheduling.book_short_notice"  # times inside the type's online minimum notice
 RESULTS_PER_PAGE = 10
 
 
@@ -36,9 +38,14 @@ def _type(request: HttpRequest) -> AppointmentType | None:
     return None if form.data.get("type") else selectors.bookable_types().first()
 
 
+def _may_book_short_notice(request: HttpRequest) -> bool:
+    return request.user.has_perm(SHORT_NOTICE_PERM)
+
+
 def _confirm_url(patient: Patient, appointment_type: AppointmentType, slot: Any) -> str:
     url = reverse("scheduling:staff-book-confirm", args=[patient.pk])
-    return with_query(url, type=appointment_type.slug, provider=slot.provider.pk, start=slot_param(slot.start))
+    query = {"type": appointment_type.slug, "provider": slot.provider.pk, "start": slot_param(slot.start)}
+    return with_query(url, **query, short_notice=1 if slot.short_notice else None)
 
 
 @staff_required(BOOK_PERM)
@@ -89,6 +96,7 @@ def book_pick(request: HttpRequest, patient_pk: int) -> HttpResponse:
         default_tz=settings.CLINIC_TIME_ZONE,
         fixed_zone=True,
         for_staff=True,
+        allow_short_notice=_may_book_short_notice(request),
     )
     context = {
         "patient": patient,
@@ -104,32 +112,40 @@ def book_pick(request: HttpRequest, patient_pk: int) -> HttpResponse:
 @staff_required(BOOK_PERM)
 @require_http_methods(["GET", "POST"])
 def book_confirm(request: HttpRequest, patient_pk: int) -> HttpResponse:
+    data = request.POST if request.method == "POST" else StaffBookingConfirmForm.with_new_key(request.GET)
+    if StaffBookingConfirmForm.asks_short_notice(data) and not _may_book_short_notice(request):
+        raise PermissionDenied  # a forged flag is refused outright, never booked at short notice
     patient = clinic_selectors.patient_for_staff(pk=patient_pk)
     appointment_type = _type(request)
     back_url = reverse("scheduling:staff-book-pick", args=[patient.pk])
     if appointment_type is None:
         return error_page(request, "Choose a consultation type from the list.", back_url=back_url, for_staff=True)
-    data = request.POST if request.method == "POST" else BookingConfirmForm.with_new_key(request.GET)
-    form = BookingConfirmForm(data, appointment_type=appointment_type)
+    form = StaffBookingConfirmForm(data, appointment_type=appointment_type)
     if not form.is_valid():
         return error_page(request, first_error(form), back_url=back_url, for_staff=True)
     if request.method == "POST":
         return _book(request, form, patient)
-    if not selectors.slot_is_available(appointment_type=appointment_type, **_slot(form)):
+    slot = selectors.slot_at(
+        appointment_type=appointment_type, allow_short_notice=_may_book_short_notice(request), **_slot(form)
+    )
+    if slot is None:
         return _taken(request, form, patient, "That time is not available.")
     log_patient_access(request, patient)
     context = {"form": form, "patient": patient, "appointment_type": appointment_type, "tz": settings.CLINIC_TIME_ZONE}
-    return render(request, "scheduling/staff/book_confirm.html", {**context, **_slot(form)})
+    return render(
+        request, "scheduling/staff/book_confirm.html", {**context, **_slot(form), "short_notice": slot.short_notice}
+    )
 
 
-def _slot(form: BookingConfirmForm) -> dict[str, Any]:
+def _slot(form: StaffBookingConfirmForm) -> dict[str, Any]:
     return {"provider": form.cleaned_data["provider"], "start": form.cleaned_data["start"]}
 
 
-def _taken(request: HttpRequest, form: BookingConfirmForm, patient: Patient, message: str) -> HttpResponse:
+def _taken(request: HttpRequest, form: StaffBookingConfirmForm, patient: Patient, message: str) -> HttpResponse:
     return slot_taken_page(
         request,
         for_staff=True,
+        allow_short_notice=_may_book_short_notice(request),
         appointment_type=form.appointment_type,
         around=form.cleaned_data["start"],
         slot_url=lambda slot: _confirm_url(patient, form.appointment_type, slot),
@@ -139,13 +155,15 @@ def _taken(request: HttpRequest, form: BookingConfirmForm, patient: Patient, mes
     )
 
 
-def _book(request: HttpRequest, form: BookingConfirmForm, patient: Patient) -> HttpResponse:
+def _book(request: HttpRequest, form: StaffBookingConfirmForm, patient: Patient) -> HttpResponse:
     try:
         appointment = services.book_appointment(
             patient=patient,
             appointment_type=form.appointment_type,
             booked_by=request.user,
             idempotency_key=str(form.cleaned_data["idempotency_key"]),
+            # Only ever for a holder of the permission (``book_confirm`` refused anyone else who asked).
+            allow_short_notice=form.cleaned_data["short_notice"] and _may_book_short_notice(request),
             **_slot(form),
         )
     except SlotUnavailable as error:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, Page
 
 from clinic.lib.roles import FRONT_DESK
+from clinic.lib.time import clinic_tz
 from tests.education.factories import ArticleFactory
 from tests.factories import PatientFactory, StaffFactory, verify_second_factor
 from tests.scheduling.factories import AppointmentFactory, AppointmentTypeFactory, provider_with_hours
@@ -76,7 +77,34 @@ def clinic_data(transactional_db) -> dict:
     patient = PatientFactory()
     start = (timezone.now() + dt.timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
     appointment = AppointmentFactory(patient=patient, provider=provider, appointment_type=appointment_type, start=start)
-    return {"type": appointment_type, "article": article, "patient": patient, "appointment": appointment}
+    # A type whose online notice (3 days) covers tomorrow, for the short-notice times the front desk may book.
+    notice_type = AppointmentTypeFactory(slug="assessment", name="Assessment", minimum_notice=dt.timedelta(days=3))
+    notice_provider = provider_with_hours(notice_type, weekdays=EVERY_DAY, start=dt.time(9), end=dt.time(17))
+    tomorrow = timezone.localdate(timezone=clinic_tz()) + dt.timedelta(days=1)
+    short_notice = AppointmentFactory(
+        patient=patient,
+        provider=notice_provider,
+        appointment_type=notice_type,
+        start=dt.datetime.combine(tomorrow, dt.time(9), tzinfo=clinic_tz()),
+        short_notice=True,
+        booked_by=StaffFactory(first_name="Robin", last_name="Desk"),
+    )
+    return {
+        "type": appointment_type,
+        "article": article,
+        "patient": patient,
+        "appointment": appointment,
+        "notice_type": notice_type,
+        "notice_provider": notice_provider,
+        "tomorrow": tomorrow,
+        "short_notice": short_notice,
+    }
+
+
+def _short_notice_confirm(d: dict) -> str:
+    start = dt.datetime.combine(d["tomorrow"], dt.time(12), tzinfo=clinic_tz()).astimezone(dt.UTC)
+    query = f"?type={d['notice_type'].slug}&provider={d['notice_provider'].pk}&start={start:%Y-%m-%dT%H:%MZ}"
+    return reverse("scheduling:staff-book-confirm", args=[d["patient"].pk]) + query + "&short_notice=1"
 
 
 def _month_starting_mid_week() -> str:
@@ -116,7 +144,15 @@ STAFF_PAGES: dict[str, Callable[[dict], str]] = {
     "appointment, staff": lambda d: reverse("scheduling:staff-appointment-detail", args=[d["appointment"].pk]),
     "book by phone": lambda d: reverse("scheduling:staff-book"),
     "book by phone: choose a time": lambda d: (
-        reverse("scheduling:staff-book-pick", args=[d["patient"].pk]) + f"?type={d['type'].pk}"
+        reverse("scheduling:staff-book-pick", args=[d["patient"].pk]) + f"?type={d['type'].slug}"
+    ),
+    "book by phone: times at short notice": lambda d: (
+        reverse("scheduling:staff-book-pick", args=[d["patient"].pk])
+        + f"?type={d['notice_type'].slug}&date={d['tomorrow']:%Y-%m-%d}&month={d['tomorrow']:%Y-%m}"
+    ),
+    "book by phone: confirm at short notice": _short_notice_confirm,
+    "appointment booked at short notice, staff": lambda d: reverse(
+        "scheduling:staff-appointment-detail", args=[d["short_notice"].pk]
     ),
     "patients": lambda d: reverse("clinic:staff-patient-list"),
     "patient record": lambda d: reverse("clinic:staff-patient-detail", args=[d["patient"].pk]),
@@ -164,3 +200,14 @@ def test_staff_pages(page: Page, context: BrowserContext, live_server, clinic_da
     _log_in_as(context, live_server.url, StaffFactory(role=FRONT_DESK), second_factor=True)
     page.goto(live_server.url + STAFF_PAGES[name](clinic_data))
     assert not (found := _violations(page)), f"{name}:\n{found}"
+
+
+def test_the_short_notice_pages_show_it(page: Page, context: BrowserContext, live_server, clinic_data) -> None:
+    """The pages axe checked above are the real ones: the marked times, the warning, the record."""
+    _log_in_as(context, live_server.url, StaffFactory(role=FRONT_DESK), second_factor=True)
+    page.goto(live_server.url + STAFF_PAGES["book by phone: times at short notice"](clinic_data))
+    assert page.locator(".slot-button .badge", has_text="Short notice").count() > 0
+    page.goto(live_server.url + STAFF_PAGES["book by phone: confirm at short notice"](clinic_data))
+    assert page.get_by_role("button", name="Book it at short notice").is_visible()
+    page.goto(live_server.url + STAFF_PAGES["appointment booked at short notice, staff"](clinic_data))
+    assert page.get_by_text("Booked by phone inside the online booking notice, by Robin Desk").is_visible()

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
+from scheduling import selectors
+from scheduling.forms import slot_param
 from scheduling.models import Provider
 from tests.factories import StaffFactory
 from tests.role_walk import Call, Probe, World
-from tests.scheduling.factories import AppointmentFactory, ProviderFactory, TimeBlockFactory
+from tests.scheduling.factories import (
+    AppointmentFactory,
+    AppointmentTypeFactory,
+    ProviderFactory,
+    TimeBlockFactory,
+    provider_with_hours,
+)
 
 
 def _appointment(world: World):
@@ -56,6 +65,28 @@ def _remove_block(provider: Provider) -> Call:
     return Call("POST", reverse("scheduling:staff-block-remove", args=[block.pk]))
 
 
+def _book_short_notice(world: World) -> Call:
+    """Book a real time inside the type's online notice (30 days, so some weekday is always inside it)."""
+    appointment_type = AppointmentTypeFactory(slug="role-walk-short-notice", minimum_notice=dt.timedelta(days=30))
+    provider = provider_with_hours(appointment_type)
+    today = timezone.localdate(timezone=clinic_tz())
+    slot = selectors.available_slots(
+        appointment_type=appointment_type,
+        start_date=today + dt.timedelta(days=1),
+        end_date=today + dt.timedelta(days=10),
+        provider=provider,
+        allow_short_notice=True,
+    )[0]
+    data = {
+        "type": appointment_type.slug,
+        "provider": provider.pk,
+        "start": slot_param(slot.start),
+        "idempotency_key": str(uuid.uuid4()),
+        "short_notice": "1",
+    }
+    return Call("POST", reverse("scheduling:staff-book-confirm", args=[world.patient.pk]), data)
+
+
 def _may_block_own(cell: str) -> bool:
     return cell in ("any provider", "their own")
 
@@ -84,6 +115,9 @@ PROBES = {
         Probe("reschedule", lambda w: Call("POST", _url("staff-appointment-reschedule-confirm", w))),
         Probe("cancel-form", lambda w: Call("GET", _url("staff-appointment-cancel", w))),
         Probe("cancel", lambda w: Call("POST", _url("staff-appointment-cancel", w), {"reason": "Patient asked"})),
+    ],
+    "Book by phone at short notice, inside the online minimum notice": [
+        Probe("book-short-notice", _book_short_notice),
     ],
     "Register a new patient while booking": [
         Probe("book-new-patient", lambda w: Call("GET", reverse("scheduling:staff-book-new-patient"))),

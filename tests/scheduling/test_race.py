@@ -36,7 +36,9 @@ class BookingRaceTests(RestoringTransactionTestCase):
         self.provider = provider_with_hours(self.type)
         self.patients = [PatientFactory() for _ in range(THREADS)]
 
-    def _race(self, starts: list[dt.datetime]) -> tuple[int, int, list[BaseException]]:
+    def _race(
+        self, starts: list[dt.datetime], *, allow_short_notice: bool = False
+    ) -> tuple[int, int, list[BaseException]]:
         barrier = threading.Barrier(THREADS)
         booked, refused, errors = [], [], []
 
@@ -48,6 +50,7 @@ class BookingRaceTests(RestoringTransactionTestCase):
                     provider=self.provider,
                     appointment_type=self.type,
                     start=starts[index],
+                    allow_short_notice=allow_short_notice,
                 )
                 booked.append(index)
             except SlotUnavailable:
@@ -79,6 +82,15 @@ class BookingRaceTests(RestoringTransactionTestCase):
         assert booked == 1
         assert refused == THREADS - 1
         assert Appointment.objects.filter(status__in=Appointment.ACTIVE_STATUSES).count() == 1
+
+    def test_twenty_short_notice_bookings_of_one_slot_make_one_appointment(self) -> None:
+        # Monday 10 am is inside a week's notice: only phone bookings allowed short notice may take it, and still once.
+        self.type.minimum_notice = dt.timedelta(days=7)
+        self.type.save()
+        booked, refused, errors = self._race([MONDAY_10AM_NY] * THREADS, allow_short_notice=True)
+        assert errors == []
+        assert (booked, refused) == (1, THREADS - 1)
+        assert Appointment.objects.get().short_notice is True
 
     def test_double_submitted_visitor_form_makes_one_account_and_one_appointment(self) -> None:
         barrier = threading.Barrier(5)
