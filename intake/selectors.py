@@ -103,6 +103,11 @@ def screening_state(*, patient: Patient) -> ScreeningState:
 # ---- Staff ---------------------------------------------------------------------------------------------------
 
 
+# How the queue shows a draft that raised an urgent alert (its status would say only "In progress").
+DRAFT_ALERT_OPEN = "Draft — urgent alert open"
+DRAFT_ALERT_ACKNOWLEDGED = "Draft — urgent alert acknowledged"
+
+
 def urgent_exists() -> Exists:
     return Exists(UrgentAlert.objects.filter(screening=OuterRef("pk"), acknowledged_at__isnull=True))
 
@@ -111,10 +116,6 @@ def _draft_alert(*, open_only: bool) -> Exists:
     """An urgent alert raised on a draft: the patient's own saves (the C-SSRS step) or an in-clinic reading."""
     alerts = UrgentAlert.objects.filter(screening=OuterRef("pk"), version__status=ScreeningVersion.Status.DRAFT)
     return Exists(alerts.filter(acknowledged_at__isnull=True) if open_only else alerts)
-
-
-DRAFT_ALERT_OPEN = "Draft — urgent alert open"
-DRAFT_ALERT_ACKNOWLEDGED = "Draft — urgent alert acknowledged"
 
 
 def screening_queue(*, status: str = "", severity: str = "") -> QuerySet[Screening]:
