@@ -366,7 +366,7 @@ class BloodPressureReadingForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     STATUS = (
-        ("", "Awaiting review"),
+        ("", "Awaiting review, and drafts with an urgent alert"),
         ("all", "All"),
         *(
             (v, label)

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Case, CharField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from clinic.models import Patient
-from intake import questionnaire, rules
+from clinic.models import Patient, User
+from intake import questionnaire, rules, scoring
 from intake.models import (
     BloodPressureReading,
     ClinicSettings,
     Decision,
+    Flag,
+    Score,
     Screening,
     ScreeningVersion,
     StepAnswer,
@@ -80,6 +84,11 @@ class ScreeningState:
     summary: str  # missing, submitted or decided: all that front desk sees
     screening_id: int | None
 
+    @property
+    def summary_label(self) -> str:
+        """The words front desk sees: missing, submitted or decided, never which way it was decided."""
+        return Screening.Summary(self.summary).label
+
 
 STATE_LABELS = {"missing": "Not started", **dict(Screening.Status.choices)}
 
@@ -87,27 +96,53 @@ STATE_LABELS = {"missing": "Not started", **dict(Screening.Status.choices)}
 def screening_state(*, patient: Patient) -> ScreeningState:
     screening = screening_for_patient(patient=patient)
     if screening is None:
-        return ScreeningState("missing", STATE_LABELS["missing"], "missing", None)
+        return ScreeningState("missing", STATE_LABELS["missing"], Screening.Summary.MISSING, None)
     return ScreeningState(screening.status, STATE_LABELS[screening.status], screening.summary_status, screening.pk)
 
 
 # ---- Staff ---------------------------------------------------------------------------------------------------
 
 
+# How the queue shows a draft that raised an urgent alert (its status would say only "In progress").
+DRAFT_ALERT_OPEN = "Draft — urgent alert open"
+DRAFT_ALERT_ACKNOWLEDGED = "Draft — urgent alert acknowledged"
+
+
 def urgent_exists() -> Exists:
     return Exists(UrgentAlert.objects.filter(screening=OuterRef("pk"), acknowledged_at__isnull=True))
 
 
+def _draft_alert(*, open_only: bool) -> Exists:
+    """An urgent alert raised on a draft: the patient's own saves (the C-SSRS step) or an in-clinic reading."""
+    alerts = UrgentAlert.objects.filter(screening=OuterRef("pk"), version__status=ScreeningVersion.Status.DRAFT)
+    return Exists(alerts.filter(acknowledged_at__isnull=True) if open_only else alerts)
+
+
 def screening_queue(*, status: str = "", severity: str = "") -> QuerySet[Screening]:
-    """Urgent first (an open alert, then an urgent flag), then the oldest submission."""
-    screenings = Screening.objects.select_related("patient").annotate(open_alert=urgent_exists())
+    """Urgent first (an open alert, then an urgent flag), then the oldest submission; each row has ``queue_label``.
+
+    The default (``status=""``) is what needs staff: screenings awaiting a decision, and drafts that raised an urgent
+    alert, which stay (acknowledged or not) until the patient submits and a clinician decides.
+    """
+    screenings = Screening.objects.select_related("patient").annotate(
+        open_alert=urgent_exists(),
+        draft_alert=_draft_alert(open_only=False),
+        queue_label=Case(
+            When(_draft_alert(open_only=True), then=Value(DRAFT_ALERT_OPEN)),
+            When(draft_alert=True, then=Value(DRAFT_ALERT_ACKNOWLEDGED)),
+            *(When(status=value, then=Value(str(label))) for value, label in Screening.Status.choices),
+            output_field=CharField(),
+        ),
+    )
     if status == "":
-        screenings = screenings.filter(status=Screening.Status.SUBMITTED)
+        screenings = screenings.filter(Screening.awaiting_decision_q() | Q(draft_alert=True))
     elif status != "all":
         screenings = screenings.filter(status=status)
     if severity:
         screenings = screenings.filter(severity_rank__gte=SEVERITY_RANK[severity])
-    return screenings.order_by("-open_alert", "-severity_rank", "submitted_at", "created_at", "pk")
+    # Drafts have no submission time: after the submitted ones of their rank, on every database.
+    submitted = F("submitted_at").asc(nulls_last=True)
+    return screenings.order_by("-open_alert", "-severity_rank", submitted, "created_at", "pk")
 
 
 def screening_for_staff(*, pk: int) -> Screening:
@@ -142,6 +177,67 @@ def staff_version(screening: Screening, number: int | None) -> ScreeningVersion:
         if version.number == number:
             return version
     raise Http404
+
+
+class ReviewReading(NamedTuple):
+    """A blood-pressure reading as the reviewer sees it: the clinic's own first, then the patient's home readings."""
+
+    where: str  # "Clinic" or "Home"
+    systolic: int
+    diastolic: int
+    taken_at: dt.datetime | None  # None for a home reading
+    taken_by: User | None
+    category: str  # scoring.classify_blood_pressure
+
+
+@dataclass(frozen=True)
+class ScreeningReview:
+    """Everything a reviewer sees on a screening's detail page, at one version."""
+
+    screening: Screening
+    version: ScreeningVersion
+    versions: list[ScreeningVersion]
+    previous: ScreeningVersion | None  # the version before ``version``, whose answers it is compared with
+    changes: list[tuple[str, str, str]]  # (question, before, after)
+    sections: list[tuple[questionnaire.Step, list[questionnaire.AnswerRow]]]
+    flags: list[Flag]
+    scores: list[Score]
+    bmi: Decimal | None
+    readings: list[ReviewReading]
+    decisions: list[Decision]
+    open_alerts: list[UrgentAlert]  # not yet acknowledged: the page offers to acknowledge them
+    acknowledged_alerts: list[UrgentAlert]
+
+
+def screening_review(*, pk: int, version: int | None = None) -> ScreeningReview:
+    """The screening's review at version number ``version`` (by default the latest submitted, else the draft); 404
+    when either is missing. A fixed number of queries, however many versions, readings, decisions or alerts."""
+    screening = screening_for_staff(pk=pk)
+    current = staff_version(screening, version)
+    sex = screening.patient.sex_at_birth
+    versions = list(screening.versions.all())
+    previous = next((v for v in reversed(versions) if v.number < current.number), None)
+    answers = {answer.step: answer.data for answer in current.answers.all()}
+    readings = [
+        *(("Clinic", r.systolic, r.diastolic, r.taken_at, r.taken_by) for r in screening.bp_readings.all()),
+        *(("Home", systolic, diastolic, None, None) for systolic, diastolic in questionnaire.home_readings(answers)),
+    ]
+    alerts = list(screening.alerts.all())
+    return ScreeningReview(
+        screening=screening,
+        version=current,
+        versions=versions,
+        previous=previous,
+        changes=answer_changes(previous, current, sex) if previous else [],
+        sections=answers_by_step(current, sex),
+        flags=list(current.flags.all()),
+        scores=list(current.scores.all()),
+        bmi=questionnaire.bmi(answers),
+        readings=[ReviewReading(*r, category=scoring.classify_blood_pressure(r[1], r[2])) for r in readings],
+        decisions=list(screening.decisions.all()),
+        open_alerts=[alert for alert in alerts if alert.acknowledged_at is None],
+        acknowledged_alerts=[alert for alert in alerts if alert.acknowledged_at is not None],
+    )
 
 
 def answers_by_step(

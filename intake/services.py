@@ -89,7 +89,7 @@ def screening_submit(*, version: ScreeningVersion, by: User) -> bool:
 def screening_decide(*, screening: Screening, kind: str, note: str, by: User) -> Decision:
     """Record a clinician's decision on the submitted version and tell the patient there is news."""
     version = screening.versions.filter(status=ScreeningVersion.Status.SUBMITTED).order_by("-number").first()
-    updated = Screening.objects.filter(pk=screening.pk, status=Screening.Status.SUBMITTED).update(
+    updated = Screening.objects.filter(Screening.awaiting_decision_q(), pk=screening.pk).update(
         status=kind, updated_at=timezone.now()
     )
     if not updated or version is None:

@@ -32,6 +32,13 @@ class Screening(models.Model):
         DECLINED = "declined", "Declined"
         REFERRED = "referred", "Referred elsewhere"
 
+    class Summary(models.TextChoices):
+        """What front desk may know (docs/roles.md): whether it is missing, submitted or decided, never which way."""
+
+        MISSING = "missing", "Not submitted yet"
+        SUBMITTED = "submitted", "Submitted, awaiting review"
+        DECIDED = "decided", "Decided"
+
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screenings")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.IN_PROGRESS)
     # The worst flag severity of the current version (0 none … 4 urgent), kept by the service for the queue.
@@ -66,11 +73,26 @@ class Screening(models.Model):
         return self.status in {self.Status.APPROVED, self.Status.DECLINED, self.Status.REFERRED}
 
     @property
+    def is_awaiting_decision(self) -> bool:
+        """A clinician may decide now: the detail page offers the decision form, and the decide view refuses otherwise.
+
+        The decide service re-checks it in its conditional update (``awaiting_decision_q``), so two clinicians cannot
+        both decide.
+        """
+        return self.status == self.Status.SUBMITTED
+
+    @classmethod
+    def awaiting_decision_q(cls) -> Q:
+        """``is_awaiting_decision`` as a filter: the staff queue lists these, and the decide service updates only
+        these."""
+        return Q(status=cls.Status.SUBMITTED)
+
+    @property
     def summary_status(self) -> str:
-        """What front desk may know: ``missing``, ``submitted`` or ``decided``."""
+        """What front desk may know: ``missing``, ``submitted`` or ``decided`` (a ``Summary`` value)."""
         if self.is_decided:
-            return "decided"
-        return "submitted" if self.status == self.Status.SUBMITTED else "missing"
+            return self.Summary.DECIDED
+        return self.Summary.SUBMITTED if self.is_awaiting_decision else self.Summary.MISSING
 
 
 class ScreeningVersion(models.Model):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -14,10 +12,9 @@ from django.views.decorators.http import require_GET, require_POST
 from clinic.decorators import staff_required
 from clinic.lib.access import log_patient_access
 from clinic.lib.http import query_id
-from intake import questionnaire, scoring, selectors, services
+from intake import selectors, services
 from intake.exceptions import AlreadyDecided, ScreeningError
 from intake.forms import BloodPressureReadingForm, DecisionForm, QueueFilterForm
-from intake.models import Screening, ScreeningVersion
 
 VIEW_PERM = "intake.view_screening"
 DECIDE_PERM = "intake.decide_screening"
@@ -42,53 +39,31 @@ def queue(request: HttpRequest) -> HttpResponse:
 @staff_required(VIEW_PERM)
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail_page(request, selectors.screening_for_staff(pk=pk))
+    return _detail_page(request, pk)
 
 
 def _detail_page(
     request: HttpRequest,
-    screening: Screening,
+    pk: int,
     *,
     decision_form: DecisionForm | None = None,
     reading_form: BloodPressureReadingForm | None = None,
 ) -> HttpResponse:
     """The detail page; a form that did not validate comes back bound, with what was typed and its errors (400)."""
-    version = selectors.staff_version(screening, query_id(request.GET.get("version")))
-    log_patient_access(request, screening.patient, screening)
+    review = selectors.screening_review(pk=pk, version=query_id(request.GET.get("version")))
+    log_patient_access(request, review.screening.patient, review.screening)
     bound = decision_form is not None or reading_form is not None
     if decision_form is None and request.user.has_perm(DECIDE_PERM):
         decision_form = DecisionForm()
     if reading_form is None and request.user.has_perm(READING_PERM):
         reading_form = BloodPressureReadingForm()
     context = {
-        "screening": screening,
-        **_review_context(screening, version),
+        "review": review,
+        "screening": review.screening,
         "decision_form": decision_form,
         "reading_form": reading_form,
     }
     return render(request, "intake/staff/detail.html", context, status=400 if bound else 200)
-
-
-def _review_context(screening: Screening, version: ScreeningVersion) -> dict[str, Any]:
-    sex = screening.patient.sex_at_birth
-    versions = list(screening.versions.all())
-    previous = next((v for v in reversed(versions) if v.number < version.number), None)
-    answers = {answer.step: answer.data for answer in version.answers.all()}
-    home = [("Home", s, d, None, None) for s, d in questionnaire.home_readings(answers)]
-    clinic = [("Clinic", r.systolic, r.diastolic, r.taken_at, r.taken_by) for r in screening.bp_readings.all()]
-    return {
-        "version": version,
-        "versions": versions,
-        "previous": previous,
-        "changes": selectors.answer_changes(previous, version, sex) if previous else [],
-        "sections": selectors.answers_by_step(version, sex),
-        "flags": list(version.flags.all()),
-        "scores": list(version.scores.all()),
-        "bmi": questionnaire.bmi(answers),
-        "readings": [(*r, scoring.classify_blood_pressure(r[1], r[2])) for r in [*clinic, *home]],
-        "decisions": list(screening.decisions.all()),
-        "alerts": list(screening.alerts.all()),
-    }
 
 
 @staff_required(DECIDE_PERM)
@@ -96,18 +71,19 @@ def _review_context(screening: Screening, version: ScreeningVersion) -> dict[str
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     screening = selectors.screening_for_staff(pk=pk)
     form = DecisionForm(request.POST)
-    if not form.is_valid() and screening.status == Screening.Status.SUBMITTED:  # the note as typed, errors beside it
+    if not screening.is_awaiting_decision:
+        messages.error(request, AlreadyDecided.MESSAGE)
+    elif not form.is_valid():  # the note as typed, errors beside it
         if not request.user.has_perm(VIEW_PERM):
             raise PermissionDenied
-        return _detail_page(request, screening, decision_form=form)
-    try:
-        if not form.is_valid():  # and not awaiting a decision any more: the service says so
-            raise AlreadyDecided(AlreadyDecided.MESSAGE)
-        services.screening_decide(screening=screening, by=request.user, **form.cleaned_data)
-    except ScreeningError as error:
-        messages.error(request, str(error))
+        return _detail_page(request, pk, decision_form=form)
     else:
-        messages.success(request, "Decision recorded. The patient is emailed that there is news.")
+        try:
+            services.screening_decide(screening=screening, by=request.user, **form.cleaned_data)
+        except ScreeningError as error:  # decided a moment ago by someone else
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Decision recorded. The patient is emailed that there is news.")
     return redirect("intake:staff-detail", pk=pk)
 
 
@@ -121,7 +97,7 @@ def record_reading(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
-        return _detail_page(request, screening, reading_form=form)
+        return _detail_page(request, pk, reading_form=form)
     try:
         services.bp_reading_record(screening=screening, by=request.user, **form.cleaned_data)
     except (ValueError, ValidationError):

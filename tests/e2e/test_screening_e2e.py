@@ -158,6 +158,9 @@ def test_item_9_shows_crisis_resources_and_high_risk_alerts_staff(browser: Brows
     expect(page.get_by_text("Alert acknowledged")).to_be_visible()
     page.goto(f"{live_server.url}/staff/")
     expect(page.get_by_text("urgent screening alert")).to_have_count(0)
+    page.goto(f"{live_server.url}/staff/screenings/")  # the draft stays in the queue until submitted and decided
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name=patient.full_name))
+    expect(row).to_contain_text("Draft — urgent alert acknowledged")
     alert.refresh_from_db()
     assert alert.acknowledged_by == nurse
     staff.close()

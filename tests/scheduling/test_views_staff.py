@@ -109,6 +109,45 @@ def test_staff_home_shows_todays_schedule(desk, patient, provider, phone_type) -
     assert "10:00 AM" in content  # clinic time
 
 
+def test_staff_home_shows_every_time_in_one_format(
+    desk, nurse, staff_client_for, patient, provider, phone_type
+) -> None:
+    """The schedule, the urgent banner and the email delivery section all read "Mar 2, 7:00 AM" / "10:00 AM", in the
+    clinic's zone (they once mixed "7:00 am" and "7:00 AM")."""
+    from clinic.models import MailServerAlert, Notification
+    from intake import selectors as intake_selectors
+    from intake import services as intake_services
+    from tests.intake.answers import CSSRS_HIGH, save_step
+
+    AppointmentFactory(
+        patient=patient, provider=provider, appointment_type=phone_type, start=NOW + dt.timedelta(hours=1)
+    )
+    MailServerAlert.objects.create(
+        step="auth", first_seen_at=NOW - dt.timedelta(hours=2), last_seen_at=NOW - dt.timedelta(minutes=10)
+    )
+    Notification.objects.create(
+        kind="scheduling/confirmation",
+        idempotency_key="home-times",
+        recipient=patient.user,
+        to_email=patient.user.email,
+        status=Notification.Status.FAILED,
+        failed_at=NOW - dt.timedelta(hours=5, minutes=5),
+        attempts=3,
+    )
+    intake_services.screening_start(patient=patient)
+    save_step(intake_selectors.draft_for_patient(patient=patient), patient, "safety", CSSRS_HIGH)  # raised at NOW
+
+    front_desk_home = desk.get(reverse("scheduling:staff-home")).content.decode()
+    nurse_home = staff_client_for(nurse).get(reverse("scheduling:staff-home")).content.decode()
+    for page in (front_desk_home, nurse_home):  # the schedule
+        assert "10:00 AM" in page and "10:15 AM" in page
+    assert "since Mar 2, 7:00 AM" in front_desk_home and "last 8:50 AM" in front_desk_home  # the mail server
+    assert "Mar 2, 3:55 AM" in front_desk_home  # the failed email
+    assert "Raised Mar 2, 9:00 AM" in nurse_home  # the urgent banner
+    for page in (front_desk_home, nurse_home):
+        assert not re.search(r"\d:\d\d\s*[ap]\.?m\b", page)  # no other way of writing a time
+
+
 def test_calendar_day_and_week(desk, appointment, provider) -> None:
     TimeBlockFactory(provider=provider, start=THURSDAY_11AM, reason="Team meeting")
     day = desk.get(reverse("scheduling:staff-calendar") + "?view=day&date=2026-03-04")
