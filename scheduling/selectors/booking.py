@@ -220,6 +220,7 @@ def _slots(
     exceptions: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
     closed: set[date] = set()
     busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # epoch seconds: much faster than aware datetimes
+    offered: set[int] = set()
     for source, pid, weekday, kind, day, last_day, start_t, end_t, busy_start, busy_end in rows:
         if source == _BUSY:
             busy[pid].append((busy_start, busy_end))
@@ -229,8 +230,12 @@ def _slots(
             ranges = exceptions[(pid, day)]  # an empty list means a day off
             if kind == AvailabilityException.Kind.OTHER_HOURS:
                 ranges.append((start_t, end_t))
-        else:
+        elif source == _CLOSURE:
             closed.update(day + timedelta(days=n) for n in range((last_day - day).days + 1))
+        else:
+            offered.add(pid)
+    if provider is not None and provider.pk not in offered:
+        return []
 
     duration = int(appointment_type.duration.total_seconds())
     step = int(appointment_type.slot_interval.total_seconds())
@@ -262,7 +267,7 @@ def _slots(
 
 
 # The row shape of the slot query: what each column holds, and its type for the NULLs that pad it.
-_HOURS, _EXCEPTION, _CLOSURE, _BUSY = "hours", "exception", "closure", "busy"  # the first column, ``source``
+_HOURS, _EXCEPTION, _CLOSURE, _OFFERED, _BUSY = "hours", "exception", "closure", "offered", "busy"  # ``source``
 _COLUMNS = {
     "provider_id": IntegerField(),
     "weekday": IntegerField(),
@@ -289,20 +294,15 @@ def _availability_query(
     The querysets here stay the one definition of what each part means (the busy part is ``busy_appointments``, as
     the services use it); ``compiled.Param`` marks the values bound on each run.
 
-    With ``one_provider`` (every confirm and reschedule), the hours and exceptions carry the check that the provider
-    is active and offers the type, instead of a query for providers.
+    With ``one_provider`` (every confirm and reschedule), a row says whether the provider is active and offers the
+    type, instead of a query for providers.
     """
     ids = param_list("provider", Provider._meta.pk, providers)
     first_day, last_day = Param("first_day", DateField()), Param("last_day", DateField())
     window_start, window_end = Param("window_start", DateTimeField()), Param("window_end", DateTimeField())
-    offered = (
-        Q(provider__active=True, provider__appointment_types=Param("appointment_type", AppointmentType._meta.pk))
-        if one_provider
-        else Q()
-    )
     parts = [
         _shaped(
-            WeeklyHours.objects.filter(offered, provider_id__in=ids),
+            WeeklyHours.objects.filter(provider_id__in=ids),
             _HOURS,
             provider_id="provider_id",
             weekday="weekday",
@@ -310,7 +310,7 @@ def _availability_query(
             end_time="end_time",
         ),
         _shaped(
-            AvailabilityException.objects.filter(offered, provider_id__in=ids, date__range=(first_day, last_day)),
+            AvailabilityException.objects.filter(provider_id__in=ids, date__range=(first_day, last_day)),
             _EXCEPTION,
             provider_id="provider_id",
             kind="kind",
@@ -325,6 +325,10 @@ def _availability_query(
             last_day="end_date",
         ),
     ]
+    if one_provider:
+        # The sweep asks for the providers first; one provider (every confirm and reschedule) is checked here.
+        offering = providers_for_type(appointment_type=Param("appointment_type", AppointmentType._meta.pk))
+        parts.append(_shaped(offering.filter(pk__in=ids), _OFFERED, provider_id="pk"))
     if with_busy:
         appointments = busy_appointments(provider_ids=ids, start=window_start, end=window_end)
         if ignoring:

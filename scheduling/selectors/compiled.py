@@ -41,6 +41,12 @@ class Param(Expression):
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
         return "%s", [self]
 
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # Typed, as the column is: a bare ``1`` is an integer, and ``bigint = integer`` is an operator the exclusion
+        # constraint's GiST index (btree_gist) cannot use, so a busy-time query would read the provider's column
+        # through another index, all of its rows.
+        return f"%s::{self.output_field.cast_db_type(connection)}", [self]
+
     def bind(self, values: Mapping[str, Any], connection: Any) -> Any:
         value = values[self.name]
         if self.shift:
