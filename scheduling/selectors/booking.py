@@ -85,7 +85,8 @@ def bookable_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(active=True)
 
 
-def providers_for_type(*, appointment_type: AppointmentType) -> QuerySet[Provider]:
+def providers_for_type(*, appointment_type: AppointmentType | Param) -> QuerySet[Provider]:
+    """Active providers who offer the type (a ``Param`` in the compiled slot query)."""
     return Provider.objects.filter(active=True, appointment_types=appointment_type).select_related("user")
 
 
@@ -101,9 +102,9 @@ def available_slots(
 ) -> list[Slot]:
     """Open start times between two clinic-zone dates (both inclusive), ordered by start then provider.
 
-    Five queries whatever the data size: providers (none when one provider is given), weekly hours, exceptions,
-    closures, and time blocks with busy appointments in one. Everything else is arithmetic in UTC over wall-clock
-    ranges in the clinic's zone.
+    Two queries whatever the data size: the providers (none when one provider is given), then weekly hours,
+    exceptions, closures, blocked time and busy appointments in one (``_availability_query``). Everything else is
+    arithmetic in UTC over wall-clock ranges in the clinic's zone.
     """
     return _slots(appointment_type=appointment_type, start_date=start_date, end_date=end_date, provider=provider)
 
@@ -194,12 +195,15 @@ def _slots(
     if provider is None:
         providers = list(providers_for_type(appointment_type=appointment_type).order_by())
     else:
+        # One provider (every booking confirm and reschedule): no providers query; the slot query says whether the
+        # provider is active and offers the type instead.
         providers = [provider]
     if not providers:
         return []
     window_start = datetime.combine(start_date, time.min, tzinfo=tz).astimezone(UTC) - timedelta(days=1)
     window_end = datetime.combine(end_date, time.max, tzinfo=tz).astimezone(UTC) + timedelta(days=1)
 
+    # Hours, exceptions, closures and busy time in one query, compiled once per process: see ``_availability_query``.
     query = _availability_query(
         vendor=connection.vendor,
         providers=len(providers),
@@ -232,7 +236,7 @@ def _slots(
                 ranges.append((start_t, end_t))
         elif source == _CLOSURE:
             closed.update(day + timedelta(days=n) for n in range((last_day - day).days + 1))
-        else:
+        elif source == _OFFERED:
             offered.add(pid)
     if provider is not None and provider.pk not in offered:
         return []
@@ -281,7 +285,7 @@ _COLUMNS = {
 }
 
 
-@functools.cache
+@functools.lru_cache(maxsize=64)  # a few shapes: the providers' count varies only in the sweep
 def _availability_query(
     *, vendor: str, providers: int, one_provider: bool, with_busy: bool, ignoring: bool
 ) -> CompiledQuery:

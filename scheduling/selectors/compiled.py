@@ -71,15 +71,19 @@ class CompiledQuery:
         """Run the query with these values for its Params; rows come converted as the ORM would convert them
         (SQLite returns dates and times as text, for instance)."""
         connection = connections[self.using]
-        params = [p.bind(values, connection) if isinstance(p, Param) else p for p in self.params]
         with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
+            cursor.execute(self.sql, self.params_for(values))
             rows = [list(row) for row in cursor.fetchall()]
         for row in rows:
             for pos, converters, expression in self.converters:
                 for converter in converters:
                     row[pos] = converter(row[pos], expression, connection)
         return rows
+
+    def params_for(self, values: Mapping[str, Any]) -> list[Any]:
+        """The parameters for one run (``EXPLAIN`` uses them too)."""
+        connection = connections[self.using]
+        return [p.bind(values, connection) if isinstance(p, Param) else p for p in self.params]
 
 
 def compile_query(queryset: QuerySet[Any]) -> CompiledQuery:
