@@ -1,6 +1,6 @@
 """Querysets compiled to SQL once per process, for the slot check every booking confirm and reschedule runs.
 
-Building a queryset and compiling it to SQL costs Django about as much Python per call as a small query costs the
+Building a queryset and compiling it to SQL costs Django several times what a small indexed query costs the
 database to answer, whatever the size of the data. ``compile_query`` turns a queryset into SQL once, with a
 ``Param`` placeholder wherever a per-call value goes; ``CompiledQuery.rows`` then only binds the values (adapted by
 each placeholder's field, as the ORM would adapt them) and runs the SQL. The queryset stays the one definition of
@@ -89,7 +89,8 @@ class CompiledQuery:
 def compile_query(queryset: QuerySet[Any]) -> CompiledQuery:
     """The queryset's SQL, its parameters (with Params still unbound) and its column converters.
 
-    A union takes its columns, and so its converters, from its first queryset.
+    A union takes its columns, and so its converters, from its first queryset. Backend converters are functions of
+    (value, expression, connection), so they serve any connection to the same database.
     """
     compiler = queryset.query.get_compiler(using=queryset.db)
     sql, params = compiler.as_sql()
