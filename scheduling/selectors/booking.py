@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.postgres.fields import RangeBoundary
 from django.db import connection
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import BigIntegerField, Count, Func, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    CharField,
+    Count,
+    DateField,
+    DateTimeField,
+    Expression,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+    TimeField,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -31,6 +45,7 @@ from scheduling.models import (
     TsTzRange,
     WeeklyHours,
 )
+from scheduling.selectors.compiled import CompiledQuery, Param, compile_query, param_list
 
 if TYPE_CHECKING:
     from clinic.models import Patient, User
@@ -72,7 +87,8 @@ def bookable_types() -> QuerySet[AppointmentType]:
     return AppointmentType.objects.filter(active=True)
 
 
-def providers_for_type(*, appointment_type: AppointmentType) -> QuerySet[Provider]:
+def providers_for_type(*, appointment_type: AppointmentType | Param) -> QuerySet[Provider]:
+    """Active providers who offer the type (a ``Param`` in the compiled slot query)."""
     return Provider.objects.filter(active=True, appointment_types=appointment_type).select_related("user")
 
 
@@ -93,9 +109,9 @@ def available_slots(
     holding ``scheduling.book_short_notice``: the caller checks it) the times inside that notice are offered too,
     marked ``short_notice``; nothing else is relaxed.
 
-    Five queries whatever the data size: providers (none when one provider is given), weekly hours, exceptions,
-    closures, and time blocks with busy appointments in one. Everything else is arithmetic in UTC over wall-clock
-    ranges in the clinic's zone.
+    Two queries whatever the data size: the providers (none when one provider is given), then weekly hours,
+    exceptions, closures, blocked time and busy appointments in one (``_availability_query``). Everything else is
+    arithmetic in UTC over wall-clock ranges in the clinic's zone.
     """
     return _slots(
         appointment_type=appointment_type,
@@ -227,61 +243,52 @@ def _slots(
 
     if provider is None:
         providers = list(providers_for_type(appointment_type=appointment_type).order_by())
-        offered = Q()
     else:
-        # One provider (every booking confirm and reschedule): no providers query; the hours and exceptions
-        # queries carry the check that the provider is active and offers the type instead.
+        # One provider (every booking confirm and reschedule): no providers query; the slot query says whether the
+        # provider is active and offers the type instead.
         providers = [provider]
-        offered = Q(provider__active=True, provider__appointment_types=appointment_type)
     if not providers:
         return []
-    ids = [p.pk for p in providers]
     window_start = datetime.combine(start_date, time.min, tzinfo=tz).astimezone(UTC) - timedelta(days=1)
     window_end = datetime.combine(end_date, time.max, tzinfo=tz).astimezone(UTC) + timedelta(days=1)
 
-    # ``order_by()`` everywhere: the models' default orderings cost SQL compilation and sorting for nothing here.
+    # Hours, exceptions, closures and busy time in one query, compiled once per process: see ``_availability_query``.
+    query = _availability_query(
+        vendor=connection.vendor,
+        providers=len(providers),
+        one_provider=provider is not None,
+        with_busy=not ignore_busy,
+        ignoring=ignore_appointment_id is not None,
+    )
+    rows = query.rows(
+        **{f"provider{n}": p.pk for n, p in enumerate(providers)},
+        appointment_type=appointment_type.pk,
+        first_day=start_date,
+        last_day=end_date,
+        window_start=window_start,
+        window_end=window_end,
+        ignored=ignore_appointment_id,
+    )
     hours: dict[int, dict[int, list[tuple[time, time]]]] = defaultdict(lambda: defaultdict(list))
-    for pid, weekday, start_t, end_t in (
-        WeeklyHours.objects.filter(offered, provider_id__in=ids)
-        .order_by()
-        .values_list("provider_id", "weekday", "start_time", "end_time")
-    ):
-        hours[pid][weekday].append((start_t, end_t))
     exceptions: dict[tuple[int, date], list[tuple[time, time]]] = defaultdict(list)
-    for pid, day, kind, start_t, end_t in (
-        AvailabilityException.objects.filter(offered, provider_id__in=ids, date__range=(start_date, end_date))
-        .order_by()
-        .values_list("provider_id", "date", "kind", "start_time", "end_time")
-    ):
-        ranges = exceptions[(pid, day)]  # an empty list means a day off
-        if kind == AvailabilityException.Kind.OTHER_HOURS:
-            ranges.append((start_t, end_t))
     closed: set[date] = set()
-    for first, last in (
-        ClinicClosure.objects.filter(start_date__lte=end_date, end_date__gte=start_date)
-        .order_by()
-        .values_list("start_date", "end_date")
-    ):
-        closed.update(first + timedelta(days=n) for n in range((last - first).days + 1))
-
-    # Blocked time and appointments in one query. Intervals are compared as integer epoch seconds: much faster
-    # than aware datetimes.
-    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    if not ignore_busy:
-        blocks = TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end)
-        appointments = busy_appointments(provider_ids=ids, start=window_start, end=window_end)
-        if ignore_appointment_id is not None:
-            appointments = appointments.exclude(pk=ignore_appointment_id)
-        rows = (
-            blocks.order_by()
-            .values_list("provider_id", EpochSeconds("start"), EpochSeconds("end"))
-            .union(
-                appointments.values_list("provider_id", EpochSeconds("blocked_start"), EpochSeconds("blocked_end")),
-                all=True,
-            )
-        )
-        for pid, start_ts, end_ts in rows:
-            busy[pid].append((start_ts, end_ts))
+    busy: dict[int, list[tuple[int, int]]] = defaultdict(list)  # epoch seconds: much faster than aware datetimes
+    offered: set[int] = set()
+    for source, pid, weekday, kind, day, last_day, start_t, end_t, busy_start, busy_end in rows:
+        if source == _BUSY:
+            busy[pid].append((busy_start, busy_end))
+        elif source == _HOURS:
+            hours[pid][weekday].append((start_t, end_t))
+        elif source == _EXCEPTION:
+            ranges = exceptions[(pid, day)]  # an empty list means a day off
+            if kind == AvailabilityException.Kind.OTHER_HOURS:
+                ranges.append((start_t, end_t))
+        elif source == _CLOSURE:
+            closed.update(day + timedelta(days=n) for n in range((last_day - day).days + 1))
+        elif source == _OFFERED:
+            offered.add(pid)
+    if provider is not None and provider.pk not in offered:
+        return []
 
     duration = int(appointment_type.duration.total_seconds())
     step = int(appointment_type.slot_interval.total_seconds())
@@ -320,18 +327,121 @@ def _slots(
     return slots
 
 
-def busy_appointments(*, provider_ids: list[int], start: datetime, end: datetime) -> QuerySet[Appointment]:
+# The row shape of the slot query: what each column holds, and its type for the NULLs that pad it.
+_HOURS, _EXCEPTION, _CLOSURE, _OFFERED, _BUSY = "hours", "exception", "closure", "offered", "busy"  # ``source``
+_COLUMNS = {
+    "provider_id": IntegerField(),
+    "weekday": IntegerField(),
+    "kind": CharField(),
+    "day": DateField(),
+    "last_day": DateField(),
+    "start_time": TimeField(),
+    "end_time": TimeField(),
+    "busy_start": BigIntegerField(),  # epoch seconds: much faster to read and compare than aware datetimes
+    "busy_end": BigIntegerField(),
+}
+
+
+@functools.lru_cache(maxsize=64)  # a few shapes: the providers' count varies only in the sweep
+def _availability_query(
+    *, vendor: str, providers: int, one_provider: bool, with_busy: bool, ignoring: bool
+) -> CompiledQuery:
+    """Everything a slot search reads, in one query compiled once per process and shape (``vendor`` is in the cache
+    key because each backend gets its own SQL): the providers' weekly hours, their exceptions and the clinic's
+    closures between two dates, and their blocked time and busy appointments around them.
+
+    One query instead of four, and no queryset built or compiled per call: on every booking confirm and reschedule,
+    building and compiling four querysets took about 5 ms of Python and their four round trips another 1-2 ms, while
+    the database answers this one query in about half a millisecond (mostly planning) at 1,000 or 100,000 rows.
+    The querysets here stay the one definition of what each part means (the busy part is ``busy_appointments``, as
+    the services use it); ``compiled.Param`` marks the values bound on each run.
+
+    With ``one_provider`` (every confirm and reschedule), a row says whether the provider is active and offers the
+    type, instead of a query for providers.
+    """
+    ids = param_list("provider", Provider._meta.pk, providers)
+    first_day, last_day = Param("first_day", DateField()), Param("last_day", DateField())
+    window_start, window_end = Param("window_start", DateTimeField()), Param("window_end", DateTimeField())
+    parts = [
+        _shaped(
+            WeeklyHours.objects.filter(provider_id__in=ids),
+            _HOURS,
+            provider_id="provider_id",
+            weekday="weekday",
+            start_time="start_time",
+            end_time="end_time",
+        ),
+        _shaped(
+            AvailabilityException.objects.filter(provider_id__in=ids, date__range=(first_day, last_day)),
+            _EXCEPTION,
+            provider_id="provider_id",
+            kind="kind",
+            day="date",
+            start_time="start_time",
+            end_time="end_time",
+        ),
+        _shaped(
+            ClinicClosure.objects.filter(start_date__lte=last_day, end_date__gte=first_day),
+            _CLOSURE,
+            day="start_date",
+            last_day="end_date",
+        ),
+    ]
+    if one_provider:
+        # The sweep asks for the providers first; one provider (every confirm and reschedule) is checked here.
+        offering = providers_for_type(appointment_type=Param("appointment_type", AppointmentType._meta.pk))
+        parts.append(_shaped(offering.filter(pk__in=ids), _OFFERED, provider_id="pk"))
+    if with_busy:
+        appointments = busy_appointments(provider_ids=ids, start=window_start, end=window_end)
+        if ignoring:
+            appointments = appointments.exclude(pk=Param("ignored", Appointment._meta.pk))
+        parts += [
+            _shaped(
+                TimeBlock.objects.filter(provider_id__in=ids, end__gt=window_start, start__lt=window_end),
+                _BUSY,
+                provider_id="provider_id",
+                busy_start=EpochSeconds("start"),
+                busy_end=EpochSeconds("end"),
+            ),
+            _shaped(
+                appointments,
+                _BUSY,
+                provider_id="provider_id",
+                busy_start=EpochSeconds("blocked_start"),
+                busy_end=EpochSeconds("blocked_end"),
+            ),
+        ]
+    first, *others = parts
+    return compile_query(first.union(*others, all=True))
+
+
+def _shaped(queryset: QuerySet[Any], source: str, **columns: str | Func) -> QuerySet[Any]:
+    """The queryset as rows of the slot query: ``source``, then ``_COLUMNS`` in order, NULL where it has none.
+
+    The NULLs are typed: PostgreSQL takes a UNION column's type from its first parts, and an untyped NULL there
+    would make it text. ``order_by()``: a model's default ordering is not allowed in a union part (and would only
+    cost sorting).
+    """
+    values = (columns.get(name, Cast(Value(None), output_field=field)) for name, field in _COLUMNS.items())
+    return queryset.order_by().values_list(Value(source), *values)
+
+
+def busy_appointments(
+    *, provider_ids: Sequence[int] | Expression, start: datetime | Param, end: datetime | Param
+) -> QuerySet[Appointment]:
     """Active appointments whose buffered time overlaps [start, end), through an index on both backends.
 
     A plain ``blocked_end > start AND blocked_start < end`` reads every future row of the provider (an index on
     either column bounds one side only). PostgreSQL asks the exclusion constraint's GiST index with the range
     overlap operator; SQLite bounds ``blocked_start`` from below by the longest visit the types allow, so the
-    ``(provider, blocked_start)`` index reads only the window.
+    ``(provider, blocked_start)`` index reads only the window. The values may be ``compiled.Param`` placeholders
+    (the slot search compiles this once); those are typed on PostgreSQL, so the GiST index takes the provider as well
+    (a plain integer id is left to the provider's btree index, which reads all of that provider's rows).
     """
     active = Appointment.objects.filter(provider_id__in=provider_ids, status__in=ACTIVE_STATUSES).order_by()
     if connection.vendor == "postgresql":
         span = TsTzRange("blocked_start", "blocked_end", RangeBoundary())
-        return active.alias(span=span).filter(span__overlap=DateTimeTZRange(start, end, "[)"))
+        return active.alias(span=span).filter(span__overlap=TsTzRange(start, end, Value("[)")))
     return active.filter(blocked_start__gt=start - MAX_BLOCKED_VISIT, blocked_start__lt=end, blocked_end__gt=start)
 
 

@@ -64,3 +64,50 @@ def test_busy_appointments_finds_exactly_the_overlapping_ones() -> None:
     found = busy_appointments(provider_ids=[one.pk, two.pk], start=at - dt.timedelta(minutes=1), end=at)
     assert list(found) == [longest]
     assert Appointment.objects.count() == 3
+
+
+def _slot_query_plan(rows: int) -> str:
+    """The plan of the query ``slot_is_available`` runs (``selectors.booking._availability_query``), values bound."""
+    from scheduling.selectors.booking import _availability_query
+
+    appointment_type, providers = make_clinic(providers=10, days=30)
+    generate(appointment_type=appointment_type, providers=providers, days=30, appointments=rows, rng=random.Random(7))
+    day = timezone.localdate(timezone=clinic_tz()) + dt.timedelta(days=3)
+    start = dt.datetime.combine(day, dt.time(), tzinfo=clinic_tz())
+    query = _availability_query(
+        vendor=connection.vendor, providers=1, one_provider=True, with_busy=True, ignoring=False
+    )
+    params = query.params_for(
+        {
+            "provider0": providers[0].pk,
+            "appointment_type": appointment_type.pk,
+            "first_day": day,
+            "last_day": day,
+            "window_start": start - dt.timedelta(days=1),
+            "window_end": start + dt.timedelta(days=2),
+        }
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE scheduling_appointment")
+            cursor.execute(f"EXPLAIN {query.sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {query.sql}", params)
+        return "\n".join(str(row[-1]) for row in cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_postgres_slot_query_asks_the_range_index_for_the_provider_and_window_at_100k_rows() -> None:
+    plan = _slot_query_plan(100_000)
+    assert "Seq Scan on scheduling_appointment" not in plan, plan
+    # Typed parameters: ``provider_id = 1`` (an integer) would leave the bigint column out of the GiST index condition
+    # and read all of the provider's rows through the plain provider index instead.
+    index_scan = plan[plan.index("sched_appt_no_overlap") :]
+    assert "Index Cond: ((provider_id = " in index_scan, plan
+
+
+def test_sqlite_slot_query_bounds_the_start_through_its_index() -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite only")
+    plan = _slot_query_plan(2_000)
+    assert "sched_appt_provider_start_idx (provider_id=? AND blocked_start>? AND blocked_start<?)" in plan, plan

@@ -233,10 +233,10 @@ def test_query_count_does_not_grow_with_appointments(phone_type, django_assert_n
     AvailabilityExceptionFactory(provider=providers[0], date=MONDAY + dt.timedelta(days=3))
     ClinicClosureFactory(start_date=MONDAY + dt.timedelta(days=4))
     TimeBlockFactory(provider=providers[1], start=ny(MONDAY, 16), end=ny(MONDAY, 17))
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):  # the providers, then hours, exceptions, closures and busy time in one
         slots = available_slots(appointment_type=phone_type, start_date=MONDAY, end_date=MONDAY + dt.timedelta(days=13))
     assert slots
-    with django_assert_num_queries(4):  # one provider-day, as every confirm and reschedule checks
+    with django_assert_num_queries(1):  # one provider-day, as every confirm and reschedule checks
         assert slot_is_available(appointment_type=phone_type, provider=slots[0].provider, start=slots[0].start)
 
 
@@ -260,3 +260,51 @@ def test_overlapping_ranges_do_not_offer_a_start_twice(phone_type) -> None:
     WeeklyHoursFactory(provider=provider, weekday=0, start_time=dt.time(9), end_time=dt.time(10))
     WeeklyHoursFactory(provider=provider, weekday=0, start_time=dt.time(9, 30), end_time=dt.time(10, 30))
     assert len(slots_on(phone_type, MONDAY)) == 6
+
+
+def test_one_provider_day_agrees_with_the_sweep_on_every_start(thirty) -> None:
+    """The single-provider check and the sweep run one query in two shapes: they must agree, day by day."""
+    provider = provider_with_hours(thirty)
+    other = provider_with_hours(thirty)
+    AvailabilityExceptionFactory(provider=provider, date=MONDAY)  # day off
+    AvailabilityExceptionFactory(
+        provider=provider,
+        date=MONDAY + dt.timedelta(days=1),
+        kind="other_hours",
+        start_time=dt.time(7),
+        end_time=dt.time(10),
+    )
+    ClinicClosureFactory(start_date=MONDAY + dt.timedelta(days=3))
+    TimeBlockFactory(
+        provider=provider, start=ny(MONDAY + dt.timedelta(days=2), 11), end=ny(MONDAY + dt.timedelta(days=2), 13)
+    )
+    AppointmentFactory(provider=provider, appointment_type=thirty, start=ny(MONDAY + dt.timedelta(days=2), 9))
+    AppointmentFactory(provider=other, appointment_type=thirty, start=ny(MONDAY + dt.timedelta(days=2), 14))
+    cancelled = AppointmentFactory(
+        provider=provider, appointment_type=thirty, start=ny(MONDAY + dt.timedelta(days=2), 15)
+    )
+    Appointment.objects.filter(pk=cancelled.pk).update(status=Appointment.Status.CANCELLED, cancelled_at=NOW)
+    days = [MONDAY + dt.timedelta(days=n) for n in range(6)]
+    open_starts = {
+        (slot.provider.pk, slot.start)
+        for slot in available_slots(appointment_type=thirty, start_date=days[0], end_date=days[-1])
+    }
+    checked = 0
+    for day, prov in itertools.product(days, (provider, other)):
+        for minutes in range(6 * 60, 20 * 60, 15):
+            start = ny(day, minutes // 60, minutes % 60)
+            expected = (prov.pk, start) in open_starts
+            assert slot_is_available(appointment_type=thirty, provider=prov, start=start) is expected, (prov, start)
+            checked += expected
+    assert checked > 50
+
+
+def test_a_reschedule_ignores_the_appointment_it_moves(provider, phone_type) -> None:
+    booked = AppointmentFactory(provider=provider, appointment_type=phone_type, start=ny(MONDAY, 10))
+    other = AppointmentFactory(provider=provider, appointment_type=phone_type, start=ny(MONDAY, 11))
+    at_ten = {"appointment_type": phone_type, "provider": provider, "start": ny(MONDAY, 10)}
+    assert not slot_is_available(**at_ten)
+    assert slot_is_available(**at_ten, ignore_appointment_id=booked.pk)
+    assert not slot_is_available(**at_ten, ignore_appointment_id=other.pk)
+    assert slot_is_available(**at_ten, ignore_busy=True)
+    assert not slot_is_available(**(at_ten | {"start": ny(MONDAY, 10, 5)}), ignore_busy=True)  # off the grid

@@ -128,7 +128,7 @@ class Command(BaseCommand):
         median, p95 = _median_p95(timings)
         self.stdout.write(
             f"  available_slots over {days} days, all providers: {len(slots):,} open slots, "
-            f"{len(queries.captured_queries)} queries per call"
+            f"{_queries(len(queries.captured_queries))} per call"
         )
         verdict = self.style.SUCCESS("OK") if median < 50 else self.style.WARNING("above the 50 ms target")
         self.stdout.write(
@@ -164,7 +164,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  one provider-day: median {median:.2f} ms   p95 {p95:.2f} ms   ({runs} runs of {len(calls)} calls, "
-            f"{len(queries.captured_queries)} queries per call){target}"
+            f"{_queries(len(queries.captured_queries))} per call){target}"
         )
         return median
 
@@ -173,6 +173,10 @@ def _load() -> str:
     """The machine's load average: figures taken on a shared machine need it beside them."""
     one, five, _ = os.getloadavg()
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
+
+
+def _queries(count: int) -> str:
+    return f"{count} {'query' if count == 1 else 'queries'}"
 
 
 def _median_p95(timings: list[float]) -> tuple[float, float]:
