@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 from clinic.lib.time import clinic_tz
 from clinic.models import Notification
 from clinic.notifications import EmailContent, NotificationObsolete, register
-from scheduling.ics import appointment_ics, ics_filename, location_text, session_ics
+from scheduling.ics import appointment_ics, ics_filename, location_text, session_ics, session_ics_filename
 from scheduling.links import manage_path
 from scheduling.models import ACTIVE_STATUSES, Appointment, InfusionSession, LocationKind
 from scheduling.selectors import APPOINTMENT_JOINS
@@ -146,4 +146,28 @@ def session_reminder(notification: Notification) -> EmailContent:
         "location": settings.CLINIC_ADDRESS,
         "checkin_path": reverse("scheduling:session-checkin", args=[session.pk]),
     }
-    return EmailContent(context, attachments=[(f"visit-{session.pk}.ics", session_ics(session), ICS_MIMETYPE)])
+    return EmailContent(context, attachments=[(session_ics_filename(session), session_ics(session), ICS_MIMETYPE)])
+
+
+@register("scheduling/sessions_cancelled")
+def sessions_cancelled(notification: Notification) -> EmailContent:
+    """The patient's cancelled future visits (one session, or all left when a course is stopped), each with a
+    calendar file that removes it. Like every email it says "visit", never what the visit is for."""
+    if notification.recipient is None:
+        raise NotificationObsolete
+    sessions = list(
+        InfusionSession.objects.select_related("course__patient")
+        .filter(
+            pk__in=notification.context.get("session_ids") or [],
+            course__patient__user=notification.recipient,
+            status=InfusionSession.Status.CANCELLED,
+            start__gt=timezone.now(),
+        )
+        .order_by("start", "pk")
+    )
+    if not sessions:
+        raise NotificationObsolete
+    patient_tz = sessions[0].course.patient.tzinfo
+    context = {"whens": [_format(s.start, patient_tz) for s in sessions]}
+    attachments = [(session_ics_filename(s), session_ics(s, cancelled=True), ICS_MIMETYPE) for s in sessions]
+    return EmailContent(context, attachments=attachments)

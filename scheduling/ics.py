@@ -1,4 +1,5 @@
-"""Calendar attachments (.ics) for appointment emails.
+"""Calendar attachments (.ics) for appointment and session emails: one builder, so both carry the same SEQUENCE,
+ORGANIZER, alarm and cancellation.
 
 A calendar app shows and keeps them, so they name the clinic by ``CLINIC_EMAIL_NAME`` (never ``CLINIC_NAME``, which
 may name the treatment) and carry no clinical words; the outbox reads them too before it sends.
@@ -61,18 +62,28 @@ def calendar_event(appointment: Appointment) -> CalendarEvent:
 def appointment_ics(appointment: Appointment, *, cancelled: bool = False) -> bytes:
     """One VEVENT per appointment (its UID never changes); a move or a cancellation raises its SEQUENCE, and a
     cancellation is sent as METHOD:CANCEL, which calendar apps apply by removing the event."""
+    return _event_ics(
+        uid=f"appointment-{appointment.pk}",
+        details=calendar_event(appointment),
+        sequence=appointment.calendar_sequence,
+        cancelled=cancelled,
+    )
+
+
+def _event_ics(*, uid: str, details: CalendarEvent, sequence: int, cancelled: bool) -> bytes:
+    """The one calendar file every visit shares: the clinic's email name as ORGANIZER, a display alarm, and
+    METHOD:CANCEL with STATUS:CANCELLED (and no alarm) once it is cancelled."""
     host = urlsplit(settings.SITE_URL).hostname or "clinic.example"
-    details = calendar_event(appointment)
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.CLINIC_EMAIL_NAME}//Appointments//EN")
     calendar.add("version", "2.0")
     calendar.add("method", "CANCEL" if cancelled else "PUBLISH")
     event = Event()
-    event.add("uid", f"appointment-{appointment.pk}@{host}")
+    event.add("uid", f"{uid}@{host}")
     event.add("dtstamp", timezone.now())
     event.add("dtstart", details.start)
     event.add("dtend", details.end)
-    event.add("sequence", appointment.calendar_sequence)
+    event.add("sequence", sequence)
     event.add("summary", details.title)
     event.add("location", details.location)
     event.add("description", details.description)
@@ -125,21 +136,29 @@ def ics_filename(appointment: Appointment) -> str:
     return f"appointment-{appointment.pk}.ics"
 
 
-def session_ics(session: InfusionSession) -> bytes:
-    """A visit in the patient's calendar: the clinic's email name and address, nothing about what it is for."""
-    host = urlsplit(settings.SITE_URL).hostname or "clinic.example"
-    calendar = Calendar()
-    calendar.add("prodid", f"-//{settings.CLINIC_EMAIL_NAME}//Appointments//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
-    event = Event()
-    event.add("uid", f"visit-{session.pk}@{host}")
-    event.add("dtstamp", timezone.now())
-    event.add("dtstart", session.start)
-    event.add("dtend", session.end)
-    event.add("summary", f"Visit to {settings.CLINIC_EMAIL_NAME}")
-    event.add("location", settings.CLINIC_ADDRESS)
-    event.add("description", f"Questions or changes: call {settings.CLINIC_PHONE}.")
-    event.add("status", "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+def session_event(session: InfusionSession) -> CalendarEvent:
+    """A session as the patient's calendar shows it: an appointment with the clinic's email name at its address, and
+    a link to the portal's home page (which needs a login), nothing about what it is for."""
+    url = settings.SITE_URL.rstrip("/") + reverse("scheduling:portal-home")
+    return CalendarEvent(
+        title=f"Appointment with {settings.CLINIC_EMAIL_NAME}",
+        start=session.start,
+        end=session.end,
+        location=settings.CLINIC_ADDRESS,
+        url=url,
+        description=f"Your appointments: {url}\nQuestions or changes: call {settings.CLINIC_PHONE}.",
+    )
+
+
+def session_ics(session: InfusionSession, *, cancelled: bool = False) -> bytes:
+    """Like ``appointment_ics``: one UID per session, its SEQUENCE raised on each move or cancellation."""
+    return _event_ics(
+        uid=f"visit-{session.pk}",
+        details=session_event(session),
+        sequence=session.calendar_sequence,
+        cancelled=cancelled,
+    )
+
+
+def session_ics_filename(session: InfusionSession) -> str:
+    return f"visit-{session.pk}.ics"

@@ -331,8 +331,8 @@ class InfusionSession(models.Model):
     )
     abort_reason = models.TextField(blank=True)
     notes = models.TextField(blank=True)
-    reminder_sent_for = models.DateTimeField(
-        null=True, blank=True, help_text="The start time the day-before reminder was queued for."
+    calendar_sequence = models.PositiveIntegerField(
+        default=0, editable=False, help_text="The calendar file's SEQUENCE: one more on each move or cancellation."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
@@ -33,6 +33,7 @@ from scheduling.models import (
     Protocol,
 )
 from scheduling.selectors.courses import active_chairs
+from scheduling.services.sessions import sessions_cancel
 
 logger = logging.getLogger(__name__)
 
@@ -93,29 +94,57 @@ def course_create(
     return course
 
 
+UNDER_WAY_STATUSES = (Status.CHECKED_IN, Status.IN_PROGRESS)
+
+
 def course_stop_refusal(course: InfusionCourse) -> str | None:
-    """Why this course cannot be stopped, or None. The one rule the screens ask."""
+    """Why this course cannot be stopped, or None. The one rule the screens ask.
+
+    A session under way (checked in, or running) is finished first: the nurse discharges or aborts it on the session
+    screen, and then the course can be stopped. Stopping never decides for the patient in the chair.
+    """
+    return _stop_refusal(course, list(course.sessions.all()))
+
+
+def _stop_refusal(course: InfusionCourse, sessions: list[InfusionSession]) -> str | None:
     if not course.is_open:
         return "Only a planned or active course can be stopped."
+    under_way = sorted(s.number for s in sessions if s.status in UNDER_WAY_STATUSES)
+    if under_way:
+        numbers = ", ".join(str(n) for n in under_way)
+        return (
+            f"Session {numbers} is under way (checked in or running). Finish it first (discharge it, or abort it "
+            "with a reason) on its session screen; then the course can be stopped."
+        )
     return None
 
 
 @transaction.atomic
 def course_stop(*, course: InfusionCourse, reason: str, by: User) -> None:
-    refusal = course_stop_refusal(course)
-    if refusal:
-        raise CourseError(refusal)
+    """Stop an open course: its sessions not yet started are cancelled through the session status machine
+    (``sessions_cancel``: history, reminders withdrawn, one email with calendar cancellations, chairs freed)."""
     if not reason.strip():
         raise CourseError("Say why the course is stopped.")
-    now = timezone.now()
+    # Lock the course's sessions (PostgreSQL; SQLite's IMMEDIATE transaction serialises anyway), so that none is
+    # checked in between the check below and the cancellation.
+    sessions = list(
+        InfusionSession.objects.filter(course=course)
+        .select_for_update(of=("self",))
+        .select_related("course__patient__user")
+    )
+    refusal = _stop_refusal(course, sessions)
+    if refusal:
+        raise CourseError(refusal)
     updated = InfusionCourse.objects.filter(pk=course.pk, status__in=OPEN_COURSE_STATUSES).update(
-        status=InfusionCourse.Status.STOPPED, stop_reason=reason.strip(), stopped_at=now, stopped_by=by
+        status=InfusionCourse.Status.STOPPED, stop_reason=reason.strip(), stopped_at=timezone.now(), stopped_by=by
     )
     if updated != 1:
         raise CourseError("The course changed meanwhile. Reload the page.")
-    # Sessions not yet started are cancelled; one under way finishes under the nurse's eyes.
-    InfusionSession.objects.filter(course=course, status=Status.SCHEDULED).update(status=Status.CANCELLED)
+    # The history keeps who stopped it: the conditional update bypasses save(), so record it explicitly.
     course.refresh_from_db()
+    course._history_user = by
+    course.save(update_fields=["status"])
+    sessions_cancel(sessions=[s for s in sessions if s.status == Status.SCHEDULED], by=by)
     logger.info("Course %s stopped", course.pk)
 
 
@@ -259,13 +288,15 @@ def session_reschedule(*, session: InfusionSession, chair: InfusionChair, start:
             _lock_infusion_room()
             end = _check_session_time(course=session.course, chair=chair, start=start, exclude_pk=session.pk)
             updated = InfusionSession.objects.filter(pk=session.pk, status=Status.SCHEDULED).update(
-                chair=chair, start=start, end=end, reminder_sent_for=None
+                chair=chair, start=start, end=end, calendar_sequence=F("calendar_sequence") + 1
             )
             if updated != 1:
                 raise CourseError("The session changed meanwhile. Reload the page.")
+            session.refresh_from_db()
+            session._history_user = by  # the conditional update bypasses save(): record who moved it
+            session.save(update_fields=["updated_at"])
     except IntegrityError:
         raise ChairUnavailable from None
-    session.refresh_from_db()
 
 
 @dataclass(frozen=True)

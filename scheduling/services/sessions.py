@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from clinic.lib.time import clinic_tz
 from clinic.models import User
 from clinic.selectors import notification_keys_taken
-from clinic.services import notification_enqueue
+from clinic.services import notification_enqueue, notifications_cancel
 from scheduling import infusion_rules
 from scheduling.exceptions import CourseError, GateHold
 from scheduling.models import (
@@ -105,8 +108,68 @@ def session_no_show(*, session: InfusionSession, by: User) -> None:
     _move(session, Status.NO_SHOW, by)
 
 
+KIND_SESSIONS_CANCELLED = "scheduling/sessions_cancelled"
+
+
 def session_cancel(*, session: InfusionSession, by: User) -> None:
-    _move(session, Status.CANCELLED, by)
+    sessions_cancel(sessions=[session], by=by)
+    session.refresh_from_db()
+
+
+def sessions_cancel(*, sessions: Iterable[InfusionSession], by: User) -> int:
+    """Cancel sessions through the status machine, in a fixed number of queries however many there are.
+
+    Each must be allowed by ``session_refusal`` as it was loaded; the conditional updates check that none changed
+    meanwhile (all or nothing). Each session gets a history row by ``by`` and a higher calendar SEQUENCE, its pending
+    reminder is withdrawn, its chair is free again (a cancelled session holds none), and each patient gets one email
+    listing their cancelled future visits, with a calendar file (METHOD:CANCEL) for each.
+    """
+    sessions = list(sessions)
+    for session in sessions:
+        refusal = session_refusal(session, Status.CANCELLED)
+        if refusal:
+            raise CourseError(f"Session {session.number}: {refusal}" if len(sessions) > 1 else refusal)
+    if not sessions:
+        return 0
+    now = timezone.now()
+    by_status: dict[str, list[int]] = {}
+    for session in sessions:
+        by_status.setdefault(session.status, []).append(session.pk)
+    with transaction.atomic():
+        updated = sum(
+            InfusionSession.objects.filter(pk__in=pks, status=status).update(
+                status=Status.CANCELLED, calendar_sequence=F("calendar_sequence") + 1, updated_at=now
+            )
+            for status, pks in by_status.items()
+        )
+        if updated != len(sessions):
+            raise CourseError("A session changed meanwhile. Reload the page.")
+        notifications_cancel(idempotency_keys=[session_reminder_key(s) for s in sessions])
+        cancelled = list(
+            InfusionSession.objects.filter(pk__in=[s.pk for s in sessions])
+            .select_related("course__patient__user")
+            .order_by("start", "pk")
+        )
+        InfusionSession.history.bulk_history_create(cancelled, update=True, default_user=by, default_date=now)
+        upcoming: dict[int, list[InfusionSession]] = {}
+        for session in cancelled:
+            if session.start > now:
+                upcoming.setdefault(session.course.patient.user_id, []).append(session)
+        for patient_sessions in upcoming.values():
+            ids = [s.pk for s in patient_sessions]
+            notification_enqueue(
+                kind=KIND_SESSIONS_CANCELLED,
+                idempotency_key=f"session:{ids[0]}:cancelled",  # a session is cancelled once: the key is unique
+                recipient=patient_sessions[0].course.patient.user,
+                context={"session_ids": ids},
+            )
+    fresh = {s.pk: s for s in cancelled}
+    for session in sessions:
+        session.status = Status.CANCELLED
+        session.calendar_sequence = fresh[session.pk].calendar_sequence
+        session.updated_at = now
+    logger.info("Sessions %s cancelled", ",".join(str(s.pk) for s in sessions))
+    return len(sessions)
 
 
 def session_abort(*, session: InfusionSession, reason: str, by: User) -> None:
@@ -125,6 +188,19 @@ def session_stop_infusion(*, session: InfusionSession, by: User) -> None:
     if updated != 1:
         raise CourseError("The session changed meanwhile. Reload the page.")
     session.refresh_from_db()
+
+
+def kiosk_refusal(session: InfusionSession) -> str | None:
+    """Why the tablet's kiosk mode may not be started for this session now, or None (the one rule the screen and
+    the start ask): only for a booked or checked-in session of an open course, on the session's own day in the
+    clinic's zone, so a patient never answers tomorrow's check-in questions today."""
+    if session.status not in (Status.SCHEDULED, Status.CHECKED_IN) or not session.course.is_open:
+        return "Kiosk mode is only for a session that is booked or checked in."
+    tz = clinic_tz()
+    day = session.start.astimezone(tz).date()
+    if day != timezone.localdate(timezone=tz):
+        return f"Kiosk mode opens on the day of the session only: this one is on {day:%A} {day.day} {day:%B %Y}."
+    return None
 
 
 # ---- Vitals and the pre-infusion gate ------------------------------------------------------------------------
@@ -395,6 +471,11 @@ KIND_SESSION_REMINDER = "scheduling/session_reminder"
 SESSION_REMINDER_BEFORE = timedelta(hours=24)
 
 
+def session_reminder_key(session: InfusionSession) -> str:
+    """The reminder's outbox key carries the start, so a moved session gets a fresh reminder."""
+    return f"session:{session.pk}:reminder:{session.start.isoformat()}"
+
+
 def session_reminders_enqueue_due() -> int:
     """The periodic scan: one reminder a day before each scheduled session (ids only in the outbox's context).
 
@@ -405,11 +486,7 @@ def session_reminders_enqueue_due() -> int:
     candidates = InfusionSession.objects.filter(
         status=Status.SCHEDULED, start__gt=now, start__lte=now + SESSION_REMINDER_BEFORE
     ).select_related("course__patient__user")
-    due = {
-        f"session:{s.pk}:reminder:{s.start.isoformat()}": s
-        for s in candidates
-        if s.created_at <= s.start - SESSION_REMINDER_BEFORE
-    }
+    due = {session_reminder_key(s): s for s in candidates if s.created_at <= s.start - SESSION_REMINDER_BEFORE}
     existing = notification_keys_taken(idempotency_keys=due)
     queued = 0
     for key, session in due.items():

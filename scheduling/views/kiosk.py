@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +20,7 @@ from scheduling.exceptions import CourseError
 from scheduling.models import InfusionSession
 from scheduling.selectors import courses as selectors
 from scheduling.services import measures as measure_services
+from scheduling.services import sessions as session_services
 
 KIOSK_KEY = "kiosk_session"
 KIOSK_MINUTES = 30
@@ -28,6 +30,10 @@ KIOSK_MINUTES = 30
 @require_POST
 def kiosk_start(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for_staff(pk=pk)
+    refusal = session_services.kiosk_refusal(session)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect("scheduling:staff-session-detail", session.pk)
     logout(request)  # a fresh session: the tablet no longer carries the staff member's login
     until = timezone.now() + dt.timedelta(minutes=KIOSK_MINUTES)
     request.session[KIOSK_KEY] = {"id": session.pk, "until": until.isoformat()}

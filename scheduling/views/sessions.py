@@ -88,6 +88,7 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
             for step, to in session_services.STEP_TARGETS.items()
         },
         "alerts": session_services.session_alerts(session),
+        "kiosk_refusal": session_services.kiosk_refusal(session),
     }
 
 

@@ -97,7 +97,10 @@ def test_stopping_needs_a_reason_and_cancels_what_has_not_started(session, cours
 
 def test_a_session_of_a_stopped_course_cannot_start(session, course, clinician, nurse) -> None:
     checked_in(session, nurse)
-    course_services.course_stop(course=course, reason="Side effects", by=clinician)
+    # Stopping waits for a session under way (test_course_stop); this one was checked in as the course stopped.
+    InfusionCourse.objects.filter(pk=course.pk).update(
+        status="stopped", stop_reason="Side effects", stopped_at=at(0, 8)
+    )
     session.refresh_from_db()
     assert (
         session_services.session_refusal(session, "in_progress")

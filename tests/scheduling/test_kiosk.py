@@ -7,7 +7,10 @@ import pytest
 from django.urls import reverse
 
 from scheduling.models import OutcomeMeasure
+from scheduling.services import courses as course_services
+from scheduling.services import sessions as session_services
 from tests.scheduling import course_fixtures
+from tests.scheduling.course_fixtures import at
 
 frozen = course_fixtures.frozen
 room = course_fixtures.room
@@ -53,3 +56,34 @@ def test_no_kiosk_without_a_staff_start(client, patient) -> None:
     assert "No check-in is open" in client.get(reverse("scheduling:kiosk")).content.decode()
     client.force_login(patient.user)
     assert client.post(reverse("scheduling:staff-session-kiosk", args=[1])).status_code == 403
+
+
+# ---- Only on the session's own day (in the clinic's zone) -----------------------------------------------------
+
+
+def test_kiosk_cannot_start_for_tomorrows_session(course, room, front_desk, nurse, staff_client_for) -> None:
+    tomorrow = course_services.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
+    refusal = session_services.kiosk_refusal(tomorrow)
+    assert refusal == "Kiosk mode opens on the day of the session only: this one is on Tuesday 3 March 2026."
+    tablet = staff_client_for(nurse)
+    page = tablet.get(reverse("scheduling:staff-session-detail", args=[tomorrow.pk])).content.decode()
+    assert refusal in page
+    assert reverse("scheduling:staff-session-kiosk", args=[tomorrow.pk]) not in page
+    response = tablet.post(reverse("scheduling:staff-session-kiosk", args=[tomorrow.pk]))
+    assert response["Location"] == reverse("scheduling:staff-session-detail", args=[tomorrow.pk])
+    assert refusal in tablet.get(response["Location"]).content.decode()  # still signed in, with the reason
+    assert "No check-in is open" in tablet.get(reverse("scheduling:kiosk")).content.decode()
+
+
+def test_today_is_the_clinics_day_not_utcs(session, frozen) -> None:
+    # 22:00 in New York the evening before is already the session's date in UTC: still not its day.
+    frozen.move_to(at(-1, 22))
+    assert "on the day of the session only" in session_services.kiosk_refusal(session)
+    frozen.move_to(at(0, 0, 5))
+    assert session_services.kiosk_refusal(session) is None
+
+
+def test_kiosk_is_for_a_booked_or_checked_in_session_only(session, nurse) -> None:
+    session_services.session_no_show(session=session, by=nurse)
+    session.refresh_from_db()
+    assert session_services.kiosk_refusal(session) == "Kiosk mode is only for a session that is booked or checked in."

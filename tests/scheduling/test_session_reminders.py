@@ -10,7 +10,7 @@ from django.core import mail
 
 from clinic.models import Notification
 from clinic.services import notifications_send_due
-from scheduling import tasks
+from scheduling import emails, tasks
 from scheduling.services import courses as course_services
 from scheduling.services import sessions as session_services
 from tests.scheduling import course_fixtures
@@ -23,6 +23,10 @@ course = course_fixtures.course
 
 pytestmark = pytest.mark.django_db
 CLINICAL = ("ketamine", "infusion", "dose", "phq", "depress", "ptsd", "course", "session", "treatment")
+
+
+def when(session) -> str:
+    return emails._format(session.start, session.course.patient.tzinfo)
 
 
 @pytest.fixture
@@ -58,10 +62,29 @@ def test_a_moved_or_cancelled_session_gets_no_stale_reminder(upcoming, frozen, f
     session_services.session_cancel(session=upcoming, by=nurse)
     mail.outbox.clear()
     notifications_send_due()
-    assert mail.outbox == []
+    # The reminder is withdrawn; the patient hears of the cancellation instead.
+    assert [message.subject.split(" is ")[0] for message in mail.outbox] == ["Your visit on " + when(upcoming)]
+    assert Notification.objects.get(kind="scheduling/session_reminder").status == Notification.Status.CANCELLED
 
 
 def test_a_session_booked_within_a_day_gets_none(course, room, front_desk) -> None:
     with time_machine.travel(at(0, 7), tick=False):
         course_services.session_schedule(course=course, chair=room[0], start=at(0, 15), by=front_desk)
         assert session_services.session_reminders_enqueue_due() == 0
+
+
+def test_the_outbox_key_alone_tracks_reminders_of_a_moved_session(upcoming, frozen, front_desk, room) -> None:
+    # The reminder's key carries the start; the session keeps no "reminder sent for" of its own.
+    assert "reminder_sent_for" not in {field.name for field in upcoming._meta.get_fields()}
+    frozen.move_to(upcoming.start - dt.timedelta(hours=24))
+    assert session_services.session_reminders_enqueue_due() == 1
+    course_services.session_reschedule(session=upcoming, chair=room[0], start=at(4, 9), by=front_desk)
+    frozen.move_to(at(4, 9) - dt.timedelta(hours=24))
+    assert session_services.session_reminders_enqueue_due() == 1
+    keys = set(
+        Notification.objects.filter(kind="scheduling/session_reminder").values_list("idempotency_key", flat=True)
+    )
+    assert keys == {
+        f"session:{upcoming.pk}:reminder:{at(3, 9).astimezone(dt.UTC).isoformat()}",
+        session_services.session_reminder_key(upcoming),
+    }

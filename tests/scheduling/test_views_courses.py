@@ -104,7 +104,10 @@ def test_starting_a_session_of_a_stopped_course(session, course, nurse, clinicia
     checked_in(session, nurse)
     session_services.session_dose_set(session=session, weight_kg=80, by=nurse)
     pre_vitals(session, nurse)
-    course_services.course_stop(course=course, reason="Side effects", by=clinician)
+    # course_stop waits for a session under way (test_course_stop); a course stopped before that rule still holds.
+    InfusionCourse.objects.filter(pk=course.pk).update(
+        status="stopped", stop_reason="Side effects", stopped_at=at(0, 8)
+    )
     response = staff_client_for(nurse).post(step_url(session, "start"))
     assert response.status_code == 400
     assert "This course is stopped" in response.content.decode()
