@@ -61,7 +61,7 @@ def valid_zone(name: str | None, default: str) -> str:
     """The named zone when it is a real one, by its current name (an old alias such as US/Pacific, which some browsers
     still report, gives America/Los_Angeles); else ``default`` (a tampered ?tz= never breaks a page)."""
     zone = canonical_zone(name) if name and "/" in name else None
-    return zone or default
+    return zone or canonical_zone(default) or default
 
 
 class TimeZoneForm(forms.Form):

@@ -160,6 +160,7 @@ def test_valid_zone_maps_aliases() -> None:
     assert valid_zone("Asia/Calcutta", "America/New_York") == "Asia/Kolkata"
     assert valid_zone("Nope/Nope", "America/New_York") == "America/New_York"
     assert valid_zone("UTC", "America/New_York") == "America/New_York"
+    assert valid_zone(None, "US/Eastern") == "America/New_York"  # a patient's stored alias, as the default
 
 
 @pytest.mark.django_db

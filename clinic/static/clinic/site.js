@@ -63,7 +63,7 @@
     label.htmlFor = input.id = id;
     label.textContent = "Search time zones";
     hint.id = id + "-hint";
-    hint.textContent = "Type a city, country or zone, then choose it in the list below. Enter chooses the first match.";
+    hint.textContent = "Type a city, country or zone name. Enter chooses the first match.";
     status.id = id + "-status";
     input.setAttribute("aria-describedby", hint.id + " " + status.id);
     input.setAttribute("aria-controls", select.id);
