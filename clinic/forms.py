@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
-from clinic.lib.timezones import ZoneSelect, time_zone_choices
+from clinic.lib.timezones import TimeZoneField
 from clinic.models import Patient, User
 from clinic.services import password_reset_request
 
@@ -16,9 +16,7 @@ class DateInput(forms.DateInput):
 
 
 class PatientProfileForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        choices=time_zone_choices, widget=ZoneSelect, help_text="Times are shown to you in this zone."
-    )
+    time_zone = TimeZoneField(label="Time zone", help_text="Times are shown to you in this zone.")
 
     class Meta:
         model = Patient

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from clinic.lib.time import clinic_tz
+from clinic.lib.timezones import zone_label
 from clinic.models import Notification
 from clinic.notifications import EmailContent, NotificationObsolete, register
 from scheduling.ics import appointment_ics, ics_filename, location_text, session_ics, session_ics_filename
@@ -37,18 +39,26 @@ def _appointment(notification: Notification) -> Appointment:
     return appointment
 
 
-def _format(moment: datetime, tz: Any) -> str:
+def _wall_time(moment: datetime, tz: ZoneInfo) -> str:
     local = timezone.localtime(moment, tz)
-    return f"{local:%A, %B} {local.day}, {local.year} at {local:%I:%M %p}".replace(" 0", " ") + f" {local:%Z}"
+    return f"{local:%A, %B} {local.day}, {local.year} at {local:%I:%M %p}".replace(" 0", " ")
+
+
+def _format(moment: datetime, tz: ZoneInfo) -> str:
+    """The time as the reader's clock shows it, with the zone named: an abbreviation alone is ambiguous (CST) or
+    says nothing ("+04")."""
+    return f"{_wall_time(moment, tz)} ({zone_label(tz.key)})"
+
+
+def _when(moment: datetime, tz: ZoneInfo) -> dict[str, str]:
+    """The patient's time, and the clinic's too when its clock shows another time."""
+    other = _wall_time(moment, clinic_tz()) != _wall_time(moment, tz)
+    return {"when": _format(moment, tz), "clinic_when": _format(moment, clinic_tz()) if other else ""}
 
 
 def appointment_context(appointment: Appointment) -> dict[str, Any]:
-    patient_tz = appointment.patient.tzinfo
-    when = _format(appointment.start, patient_tz)
-    clinic_when = _format(appointment.start, clinic_tz())
     return {
-        "when": when,
-        "clinic_when": clinic_when if clinic_when != when else "",
+        **_when(appointment.start, appointment.patient.tzinfo),
         "duration_minutes": appointment.appointment_type.duration_minutes,
         "provider_name": appointment.provider.display_name,
         "location": location_text(appointment),
@@ -138,11 +148,8 @@ def session_reminder(notification: Notification) -> EmailContent:
         or session.start <= timezone.now()
     ):
         raise NotificationObsolete
-    when = _format(session.start, session.course.patient.tzinfo)
-    clinic_when = _format(session.start, clinic_tz())
     context = {
-        "when": when,
-        "clinic_when": clinic_when if clinic_when != when else "",
+        **_when(session.start, session.course.patient.tzinfo),
         "location": settings.CLINIC_ADDRESS,
         "checkin_path": reverse("scheduling:session-checkin", args=[session.pk]),
     }

@@ -16,7 +16,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
 from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
-from clinic.lib.timezones import ZoneSelect, time_zone_choices, time_zone_names
+from clinic.lib.timezones import TimeZoneField, canonical_zone
 from clinic.models import User
 from clinic.selectors import user_by_email
 from clinic.validators import validate_date_of_birth, validate_person_name
@@ -58,14 +58,14 @@ def clean_slot_start(value: str) -> dt.datetime:
 
 
 def valid_zone(name: str | None, default: str) -> str:
-    """The named zone when it is a real one, else ``default`` (a tampered ?tz= never breaks a page)."""
-    if name and "/" in name and name in time_zone_names():
-        return name
-    return default
+    """The named zone when it is a real one, by its current name (an old alias such as US/Pacific, which some browsers
+    still report, gives America/Los_Angeles); else ``default`` (a tampered ?tz= never breaks a page)."""
+    zone = canonical_zone(name) if name and "/" in name else None
+    return zone or canonical_zone(default) or default
 
 
 class TimeZoneForm(forms.Form):
-    tz = forms.ChoiceField(label="Show times in", choices=time_zone_choices, widget=ZoneSelect)
+    tz = TimeZoneField(label="Show times in")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -142,12 +142,7 @@ class VisitorDetailsForm(forms.Form):
         error_messages={"invalid": "Enter a valid phone number, for example 617 555 0101 or +44 20 7946 0958."},
     )
     date_of_birth = forms.DateField(label="Date of birth", widget=DateInput, validators=[validate_date_of_birth])
-    time_zone = forms.ChoiceField(
-        label="Your time zone",
-        choices=time_zone_choices,
-        widget=ZoneSelect,
-        help_text="Emails show times in this zone.",
-    )
+    time_zone = TimeZoneField(label="Your time zone", help_text="Emails show times in this zone.")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -51,11 +51,12 @@ def test_zone_select_marks_only_the_chosen_zone() -> None:
     from clinic.lib.timezones import ZoneSelect, time_zone_choices
 
     html = ZoneSelect(attrs={"class": "form-select"}).render("tz", "Europe/Paris", {"id": "id_tz", "required": True})
-    assert html.startswith('<select class="form-select" id="id_tz" name="tz" required>')
+    assert html.startswith('<select class="form-select" id="id_tz" name="tz" data-zone-select required>')
     assert html.count("<option ") == len(time_zone_choices())
     assert html.count(" selected>") == 1
-    assert '<option value="Europe/Paris" selected>Europe/Paris</option>' in html
+    assert '<option value="Europe/Paris" data-search="France" selected>Central European Time – Paris</option>' in html
     assert " selected>" not in ZoneSelect().render("tz", "Not/AZone")
+    assert "<x>" not in ZoneSelect().render("tz", "<x>")  # a value that is no zone is never echoed
 
 
 @pytest.mark.parametrize("user", ["2027-08-01T10:00-23:59", "\x00", HUGE])

@@ -98,7 +98,7 @@ def test_no_clinical_words_and_the_essentials_are_there(kind, clinical_type, pat
     assert message.to == [patient.user.email]
     assert patient.first_name in message.body
     assert "March 9" in message.body  # the date, in the patient's zone
-    assert "10:00 AM" in message.body
+    assert "10:00 AM (Eastern Time – New York)" in message.body  # the zone is named, as CLDR names it
     assert settings.CLINIC_PHONE in message.body
     if kind != "cancelled":
         assert "/manage/" in message.body
@@ -108,9 +108,37 @@ def test_the_clinic_time_is_shown_when_the_patient_is_elsewhere(clinical_type, p
     patient.time_zone = "America/Los_Angeles"
     patient.save()
     appointment = AppointmentFactory(patient=patient, appointment_type=clinical_type, start=START)
-    body = send("confirmation", appointment).body
-    assert "7:00 AM PDT" in body
-    assert "10:00 AM EDT" in body
+    message = send("confirmation", appointment)
+    assert "When: Monday, March 9, 2026 at 7:00 AM (Pacific Time – Los Angeles)" in message.body
+    assert "Clinic time: Monday, March 9, 2026 at 10:00 AM (Eastern Time – New York)" in message.body
+    assert message.subject.endswith("at 7:00 AM (Pacific Time – Los Angeles)")
+    html = message.alternatives[0][0]
+    assert "7:00 AM (Pacific Time – Los Angeles)" in html and "10:00 AM (Eastern Time – New York)" in html
+
+
+def test_a_zone_without_a_letter_abbreviation_is_named(clinical_type, patient) -> None:
+    # %Z gives "+04" for Dubai: the email names the zone instead.
+    patient.time_zone = "Asia/Dubai"
+    patient.save()
+    body = send("confirmation", AppointmentFactory(patient=patient, appointment_type=clinical_type, start=START)).body
+    assert "When: Monday, March 9, 2026 at 6:00 PM (Gulf Standard Time – Dubai)" in body
+    assert "+04" not in body
+
+
+def test_no_clinic_time_when_the_clocks_agree(clinical_type, patient) -> None:
+    # Detroit is another zone, but its clock shows the clinic's time: one line is enough.
+    patient.time_zone = "America/Detroit"
+    patient.save()
+    body = send("confirmation", AppointmentFactory(patient=patient, appointment_type=clinical_type, start=START)).body
+    assert "When: Monday, March 9, 2026 at 10:00 AM (Eastern Time – Detroit)" in body
+    assert "Clinic time" not in body
+
+
+def test_an_alias_stored_long_ago_is_named_as_its_zone(clinical_type, patient) -> None:
+    patient.time_zone = "US/Pacific"
+    patient.save()
+    body = send("confirmation", AppointmentFactory(patient=patient, appointment_type=clinical_type, start=START)).body
+    assert "7:00 AM (Pacific Time – Los Angeles)" in body
 
 
 @pytest.mark.parametrize("kind", ["confirmation", "booking_added", "rescheduled", "cancelled"])

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 
+from clinic.lib.timezones import zone_label
 from clinic.models import Notification
 from clinic.services import notifications_send_due
 from scheduling import emails, tasks
@@ -47,6 +48,7 @@ def test_one_reminder_the_day_before_with_a_calendar_file_and_no_clinical_word(u
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "Reminder: your visit tomorrow" in message.subject
+    assert f"({zone_label(upcoming.course.patient.time_zone)})" in message.subject  # the zone is named
     assert f"/portal/sessions/{upcoming.pk}/check-in/" in message.body
     (name, ics, mimetype) = message.attachments[0]
     assert mimetype == "text/calendar" and name == f"visit-{upcoming.pk}.ics"

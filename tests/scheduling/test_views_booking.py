@@ -271,7 +271,7 @@ def test_slot_just_taken_offers_nearest_alternatives(patient_client, provider, p
     response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
     assert response.status_code == 409
     assert "just taken" in html(response)
-    assert "shown in America/New_York" in html(response)  # the zone is named wherever times are
+    assert "shown in Eastern Time – New York:" in html(response)  # the zone is named wherever times are
     offered = " ".join(slot_urls(response))  # buttons, so Space chooses them too
     for neighbour in (WEDNESDAY_10AM - dt.timedelta(minutes=15), WEDNESDAY_10AM + dt.timedelta(minutes=15)):
         assert slot_param(neighbour) in offered
@@ -436,8 +436,8 @@ def test_details_step_shows_the_chosen_time_and_clinician_with_a_way_back(client
     page = client.get(f"{url}?provider={provider.pk}&start={slot_param(WEDNESDAY_10AM)}&tz=America/Los_Angeles")
     content = page.content.decode()
     assert page.status_code == 200
-    assert "Wednesday, March 4, 2026 at 7:00 AM" in content and "(America/Los_Angeles)" in content
-    assert "Clinic time: Wednesday, March 4 at 10:00 AM" in content
+    assert "Wednesday, March 4, 2026 at 7:00 AM" in content and "(Pacific Time – Los Angeles)" in content
+    assert "Clinic time: Wednesday, March 4 at 10:00 AM (Eastern Time – New York)" in content
     assert provider.display_name in content
     assert ">Choose another time</a>" in content
     assert client.get(f"{url}?provider={provider.pk}&start=nonsense").status_code == 400

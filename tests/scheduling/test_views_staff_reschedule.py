@@ -66,8 +66,10 @@ def test_front_desk_moves_an_appointment_and_the_patient_is_emailed(
 
     (email,) = mail.outbox
     assert email.to == [appointment.patient.user.email]
-    assert email.subject == "Your appointment has moved to Thursday, March 5, 2026 at 11:00 AM EST"
-    assert "It was Wednesday, March 4, 2026 at 10:00 AM EST." in email.body
+    assert email.subject == (
+        "Your appointment has moved to Thursday, March 5, 2026 at 11:00 AM (Eastern Time – New York)"
+    )
+    assert "It was Wednesday, March 4, 2026 at 10:00 AM (Eastern Time – New York)." in email.body
     event = Calendar.from_ical(email.attachments[0][1]).walk("VEVENT")[0]
     assert event.decoded("dtstart") == THURSDAY_11AM
     assert Notification.objects.get(kind="scheduling/rescheduled").status == Notification.Status.SENT
