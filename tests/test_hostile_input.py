@@ -11,17 +11,21 @@ form). The forms on that page are read from its HTML; the query parameters are i
 of its links to itself, and ``COMMON_PARAMS``. Then:
 
 - on a page the role can open, and whose own code reads the query string (the app's views, admin changelists),
-  every query parameter gets each hostile value, all at once; elsewhere (a login redirect, a 403, admin's object
-  pages) two requests give each parameter a different hostile value;
+  every query parameter gets each hostile value, all at once, for the first role that opens it; elsewhere (a login
+  redirect, a 403, admin's object pages, a page an earlier role had) two requests give each parameter a different
+  hostile value;
 - every POST form gets each hostile value in all its fields at once, and then in one field at a time with the
-  others at the page's own values (fields that are not free text), for the first role that sees the form (an
-  admin model's add and change forms count as one, and admin's actions and delete forms one for all models);
-  each later role that sees it sends two requests with every field a different hostile value. An inline
-  formset's counts (``TOTAL_FORMS`` and the like) get one request of their own (see ``MANAGEMENT``).
+  others at the page's own values, for the first role that sees the form (an admin model's add, change and revert
+  forms count as one, and admin's actions and delete forms one for all models); each later role that sees it sends
+  two requests with every field a different hostile value. One field at a time covers the fields that are not free
+  text, and of an inline formset only the first row (each row holds the same form; the ``__prefix__`` row is a
+  template browsers never send). An inline formset's counts (``TOTAL_FORMS`` and the like) get one request of
+  their own (see ``MANAGEMENT``).
 
 Sharing the machine, the run must stay under 3 minutes: that is what sets how far the product of values, fields
 and roles is cut above. ``PER_FIELD`` holds the values that pass a field's own validation and reach the form's
-cross-field checks and the service; the all-fields requests already give every field's own validation every value.
+cross-field checks and the service (a number gets the huge integer and one offset, a date or time the offsets:
+``_per_field``); the all-fields requests already give every field's own validation every value.
 
 Each URL's requests run in a savepoint that is rolled back, so a hostile POST that deletes or changes something
 leaves the next URL its world. Settings are production-like: DEBUG off (pytest-django's default).
@@ -80,6 +84,8 @@ HOSTILE = {
     "wrong-type": "%5B%7B%22a%22%3A1%7D%5D",
 }
 PER_FIELD = ("far-past-offset", "far-future-offset", "refused-offset", "huge-int")
+NUMBER = re.compile(r"-?\d+")
+DATE_OR_TIME = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}:\d\d")
 COMMON_PARAMS = ("next", "page", "q", "date", "month", "tz", "start", "provider", "type", "view", "token", "e")
 # POSTs that end the session under test; what they do with hostile input is covered by their own tests.
 SKIP_POST = {"clinic:logout", "admin:logout"}
@@ -439,9 +445,9 @@ def _deep(route: Route) -> bool:
 
 
 def _form_key(view_name: str, fields: dict[str, str]) -> tuple:
-    # An admin model's add and change pages hold the same form; every changelist's actions form and every delete
+    # An admin model's add, change and history-version (revert) pages hold the same form; every changelist's actions form and every delete
     # confirmation are Django's own, the same for each model.
-    view = re.sub(r"_(add|change)$", "", view_name)
+    view = re.sub(r"_(add|change|simple_history)$", "", view_name)
     view = re.sub(r"^admin:\w+_(changelist|delete)$", r"admin:\1", view)
     return (view, tuple(sorted(fields)))
 
@@ -451,6 +457,28 @@ def _form_key(view_name: str, fields: dict[str, str]) -> tuple:
 # those requests send counts that the management form refuses.
 MANAGEMENT = re.compile(r"-(TOTAL|INITIAL|MIN_NUM|MAX_NUM)_FORMS$")
 FREE_TEXT = re.compile(r"[^\W\d_]{3}")
+
+
+INLINE_ROW = re.compile(r"-(\d+|__prefix__)-")
+
+
+def _first_row(name: str) -> bool:
+    """Whether a field is outside an inline formset or in its first row. Every row holds the same form, and the
+    empty ``__prefix__`` row is a template that browsers never send, so one row a field is enough: each admin page
+    with inlines (an article's sources, a provider's hours) otherwise cost a few hundred requests."""
+    row = INLINE_ROW.search(name)
+    return row is None or row[1] == "0"
+
+
+def _per_field(value: str) -> tuple[str, ...]:
+    """The ``PER_FIELD`` values one field gets, by what its page value says it holds: a number meets the huge
+    integer (and one offset, in case it is parsed as a time after all), a date or time the three offsets; an empty
+    or other field, every one."""
+    if NUMBER.fullmatch(value):
+        return ("huge-int", "far-future-offset")
+    if DATE_OR_TIME.match(value):
+        return ("far-past-offset", "far-future-offset", "refused-offset")
+    return PER_FIELD
 
 
 def _typed(value: str) -> bool:
@@ -477,10 +505,11 @@ def _walk_url(walk: Walk, route: Route, world: World, done: set[tuple]) -> None:
         parts = urlsplit(href)
         if parts.path in ("", path):
             params.update(dict.fromkeys((k for k, _ in parse_qsl(parts.query, keep_blank_values=True)), ""))
-    if opened and _deep(route):
+    if opened and _deep(route) and (route.key, "query") not in done:
+        done.add((route.key, "query"))
         for label in HOSTILE:
             walk.send("get", path, _encode(base, dict.fromkeys(params, HOSTILE[label])), f"query = {label}")
-    else:  # the access check or Django's admin answers: every parameter meets a different value
+    else:  # the access check, Django's admin, or a page another role had: every parameter a different value
         for turn in range(2):
             walk.send("get", path, _encode(base, _rotated(list(params), turn)), "query = mixed")
 
@@ -511,8 +540,8 @@ def _walk_url(walk: Walk, route: Route, world: World, done: set[tuple]) -> None:
             walk.send("post", post_path, _encode(counts, hostile), f"all fields = {label}")
         for label in ("negative", "wrong-type", "nul") if counts else ():
             walk.send("post", post_path, _encode(fields, dict.fromkeys(counts, HOSTILE[label])), f"counts = {label}")
-        for name in (n for n, v in fields.items() if _typed(v) and n not in counts):
-            for label in PER_FIELD:
+        for name in (n for n, v in fields.items() if _typed(v) and n not in counts and _first_row(n)):
+            for label in _per_field(fields[name]):
                 walk.send("post", post_path, _encode(fields, {name: HOSTILE[label]}), f"{name} = {label}")
 
 
