@@ -445,8 +445,8 @@ def _deep(route: Route) -> bool:
 
 
 def _form_key(view_name: str, fields: dict[str, str]) -> tuple:
-    # An admin model's add, change and history-version (revert) pages hold the same form; every changelist's actions form and every delete
-    # confirmation are Django's own, the same for each model.
+    # An admin model's add, change and history-version (revert) pages hold the same form; every changelist's actions
+    # form and every delete confirmation are Django's own, the same for each model.
     view = re.sub(r"_(add|change|simple_history)$", "", view_name)
     view = re.sub(r"^admin:\w+_(changelist|delete)$", r"admin:\1", view)
     return (view, tuple(sorted(fields)))
