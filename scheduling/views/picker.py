@@ -84,6 +84,16 @@ class Picker:
         return self.tz == self.clinic_tz
 
     @property
+    def times_with(self) -> str:
+        """Who every time of the chosen day is with, when that is one answer ("the first available clinician", or
+        the chosen clinician): said once above the times rather than on each of them. Empty when times differ."""
+        providers = {choice.provider for choice in self.times}
+        if len(providers) != 1:
+            return ""
+        (provider,) = providers
+        return provider.display_name if provider else "the first available clinician"
+
+    @property
     def time_groups(self) -> list[tuple[str, list[SlotChoice]]]:
         """The chosen day's times under Morning, Afternoon and Evening, in the viewer's zone; empty groups left out."""
         groups: dict[str, list[SlotChoice]] = {label: [] for label, _ in PARTS_OF_DAY}

@@ -41,7 +41,8 @@ def test_each_time_is_offered_once_for_the_first_available_clinician(client, two
     assert all("provider=" not in url for url in urls)
     assert f"start={slot_param(WEDNESDAY_10AM)}" in " ".join(urls)
     content = response.content.decode()
-    assert "with the first available clinician" in content
+    assert "Each time is with the first available clinician." in content
+    assert content.lower().count("first available clinician") == 2  # said once above the times, once in the select
     assert '<option value="">First available clinician</option>' in content
 
 
@@ -49,7 +50,9 @@ def test_a_patient_can_still_choose_a_clinician(client, two) -> None:
     blake = two[1]
     response = _pick(client, provider=blake.pk)
     assert all(f"provider={blake.pk}" in url for url in slot_urls(response))
-    assert f'<option value="{blake.pk}" selected>' in response.content.decode()
+    content = response.content.decode()
+    assert f'<option value="{blake.pk}" selected>' in content
+    assert f"Each time is with {blake.display_name}." in content
 
 
 def test_the_clinician_with_fewer_bookings_that_day_comes_first(two) -> None:
