@@ -26,7 +26,7 @@ run: $(VENV)/.app-installed
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	@echo "Starting the web server on http://127.0.0.1:8000 and the background worker (Ctrl-C stops both)."
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	$(BIN)/celery -A clinic worker --beat --pool=solo --without-gossip --without-mingle --without-heartbeat \
 		--loglevel=INFO --schedule=var/celerybeat-schedule & \
 	$(PY) manage.py runserver 127.0.0.1:8000

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from clinic.models import Notification
 
 
-# Emails may reveal nothing clinical: these words never appear in any part of one (DESIGN.md). Each word is matched
-# by its stem, so other languages' spellings ("Ketamin") and plurals are caught too; "esketamine" holds "ketamin".
+# Emails may reveal nothing clinical: these words never appear in any part of one (an invariant in
+# docs/architecture.md). Each word is matched by its stem, so other languages' spellings ("Ketamin") and plurals
+# are caught too; "esketamine" holds "ketamin".
 FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion", "spravato")
 _STEMS = {"ketamine": "ketamin", "infusion": "infusion", "spravato": "spravato"}
 # A calendar file folds long lines ("Infu\r\n sion"); unfold before reading it.

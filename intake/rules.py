@@ -1,6 +1,6 @@
 """The screening's safety rules, as one pure function over plain facts: no database, no Django.
 
-The public contract is in DESIGN.md ("Public contracts: intake/rules.py"). The screening's service turns a
+The public contract is in docs/architecture.md (the safety rules). The screening's service turns a
 screening (and any in-clinic reading) into facts, calls ``screening_flags`` once and stores what it returns.
 This module decides when each rule fires; ``intake.rule_catalogue`` holds each rule's severity, plain message
 for staff and source. These are screening aids, not medical advice: a clinician decides.

@@ -1,6 +1,6 @@
 """Pure scoring of the screening instruments: no database, no Django.
 
-The public contract is in DESIGN.md ("Public contracts: intake/scoring.py"); intake, scheduling and checks
+The public contract is in docs/architecture.md; intake, scheduling and checks
 outside the app call these functions by name, so their names, arguments and results stay stable. Every
 invalid input raises ``ValueError`` (never ``TypeError``), so a caller needs to catch one exception only.
 Sources and licences of the instruments: docs/instruments.md.

@@ -17,13 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 from icalendar import Alarm, Calendar, Event, vCalAddress, vText
 
-from scheduling.models import Appointment, InfusionSession, LocationKind
+from scheduling.models import Appointment, AppointmentType, InfusionSession, LocationKind
 
 ALARM_BEFORE = timedelta(hours=1)
 
 
 def location_text(appointment: Appointment) -> str:
-    kind = appointment.appointment_type.location_kind
+    return _location_for(appointment.appointment_type)
+
+
+def _location_for(appointment_type: AppointmentType) -> str:
+    kind = appointment_type.location_kind
     if kind == LocationKind.IN_CLINIC:
         return settings.CLINIC_ADDRESS
     if kind == LocationKind.VIDEO:
@@ -47,15 +51,40 @@ class CalendarEvent:
     description: str
 
 
-def calendar_event(appointment: Appointment) -> CalendarEvent:
-    url = settings.SITE_URL.rstrip("/") + reverse("scheduling:appointment-detail", args=[appointment.pk])
+def _event(
+    *, start: datetime, end: datetime, location: str, url_name: str, args: tuple = (), what: str
+) -> CalendarEvent:
+    url = settings.SITE_URL.rstrip("/") + reverse(url_name, args=args)
     return CalendarEvent(
         title=f"Appointment with {settings.CLINIC_EMAIL_NAME}",
+        start=start,
+        end=end,
+        location=location,
+        url=url,
+        description=f"{what}: {url}\nQuestions or changes: call {settings.CLINIC_PHONE}.",
+    )
+
+
+def calendar_event(appointment: Appointment) -> CalendarEvent:
+    return _event(
         start=appointment.start,
         end=appointment.end,
         location=location_text(appointment),
-        url=url,
-        description=f"Your appointment: {url}\nQuestions or changes: call {settings.CLINIC_PHONE}.",
+        url_name="scheduling:appointment-detail",
+        args=(appointment.pk,),
+        what="Your appointment",
+    )
+
+
+def receipt_event(*, appointment_type: AppointmentType, start: datetime) -> CalendarEvent:
+    """A visitor's booking as their receipt knows it (a type and a start, never an appointment: the page answers the
+    same whoever owns the email), linking to the portal's home page, which needs a login."""
+    return _event(
+        start=start,
+        end=start + appointment_type.duration,
+        location=_location_for(appointment_type),
+        url_name="scheduling:portal-home",
+        what="Your appointments",
     )
 
 
@@ -104,7 +133,11 @@ def _event_ics(*, uid: str, details: CalendarEvent, sequence: int, cancelled: bo
 
 def add_to_calendar_links(appointment: Appointment) -> dict[str, str]:
     """Google and Outlook links carrying the same title, times, place and link as the .ics file."""
-    details = calendar_event(appointment)
+    return event_links(calendar_event(appointment))
+
+
+def event_links(details: CalendarEvent) -> dict[str, str]:
+    """Google and Outlook links for one calendar event."""
     utc = "%Y%m%dT%H%M%SZ"
     google = urlencode(
         {
@@ -139,14 +172,12 @@ def ics_filename(appointment: Appointment) -> str:
 def session_event(session: InfusionSession) -> CalendarEvent:
     """A session as the patient's calendar shows it: an appointment with the clinic's email name at its address, and
     a link to the portal's home page (which needs a login), nothing about what it is for."""
-    url = settings.SITE_URL.rstrip("/") + reverse("scheduling:portal-home")
-    return CalendarEvent(
-        title=f"Appointment with {settings.CLINIC_EMAIL_NAME}",
+    return _event(
         start=session.start,
         end=session.end,
         location=settings.CLINIC_ADDRESS,
-        url=url,
-        description=f"Your appointments: {url}\nQuestions or changes: call {settings.CLINIC_PHONE}.",
+        url_name="scheduling:portal-home",
+        what="Your appointments",
     )
 
 

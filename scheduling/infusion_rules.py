@@ -1,6 +1,6 @@
 """The numbers a nurse acts on during an infusion, as pure functions: no database, no Django.
 
-The public contract is in DESIGN.md ("Public contracts: scheduling/infusion_rules.py"). Blood pressure is
+The public contract is in docs/architecture.md (the infusion rules). Blood pressure is
 checked exactly as in ``intake.scoring``; every invalid input raises ``ValueError``. These are the clinic's
 defaults, not medical advice: a hold needs a clinician's override with a reason.
 """

@@ -339,11 +339,11 @@ class ReminderSettings(models.Model):
 
     first_reminder_hours = models.PositiveSmallIntegerField(
         default=24,
-        help_text="Default 24 hours before (source: the clinic's standard schedule in DESIGN.md). 0 turns it off.",
+        help_text="Hours before the visit. Default 24, the day before (the clinic's usual schedule). 0 turns it off.",
     )
     second_reminder_hours = models.PositiveSmallIntegerField(
         default=2,
-        help_text="Default 2 hours before (source: the clinic's standard schedule in DESIGN.md). 0 turns it off.",
+        help_text="Hours before the visit. Default 2, on the day (the clinic's usual schedule). 0 turns it off.",
     )
 
     class Meta:

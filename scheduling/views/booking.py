@@ -17,7 +17,7 @@ from intake.selectors import screening_state
 from scheduling import selectors, services
 from scheduling.exceptions import BookingError, SlotUnavailable
 from scheduling.forms import BookingConfirmForm, SlotForm, VisitorDetailsForm
-from scheduling.ics import add_to_calendar_links
+from scheduling.ics import add_to_calendar_links, event_links, receipt_event
 from scheduling.models import Appointment, AppointmentType, Provider
 from scheduling.ratelimit import booking_allowed
 from scheduling.views.common import (
@@ -242,12 +242,16 @@ def book_done_visitor(request: HttpRequest) -> HttpResponse:
     if not receipt:
         raise Http404
     provider = get_object_or_404(Provider, pk=receipt["provider"])
+    appointment_type = get_object_or_404(AppointmentType, pk=receipt["type"])
+    start = dt.datetime.fromisoformat(receipt["start"])
     context = {
-        "start": dt.datetime.fromisoformat(receipt["start"]),
+        "start": start,
         "provider": provider,
-        "appointment_type": get_object_or_404(AppointmentType, pk=receipt["type"]),
+        "appointment_type": appointment_type,
         "status": Appointment.Status.CONFIRMED.label,
         "tz": viewer_tz(request),
         "patient": None,
+        # The .ics file comes with the confirmation email; this page names no appointment to download it from.
+        "calendar_links": event_links(receipt_event(appointment_type=appointment_type, start=start)),
     }
     return render(request, "scheduling/book_done.html", context)

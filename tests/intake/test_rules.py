@@ -1,4 +1,4 @@
-"""The safety-rules contract (DESIGN.md, intake/rules.py): every rule at its threshold and one past it."""
+"""The safety-rules contract (docs/architecture.md, intake/rules.py): every rule at its threshold and one past it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The scoring contract (DESIGN.md, intake/scoring.py): table tests at every edge, and properties."""
+"""The scoring contract (docs/architecture.md, intake/scoring.py): table tests at every edge, and properties."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The infusion-rules contract (DESIGN.md, scheduling/infusion_rules.py): dose and cap, the gate, outcomes."""
+"""The infusion-rules contract (scheduling/infusion_rules.py): dose and cap, the gate, outcomes."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from unittest import mock
-from urllib.parse import unquote
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 from django.core import mail
@@ -185,6 +185,23 @@ def test_visitor_books_gets_account_and_emails(
     done = client.get(response["Location"])
     assert done.status_code == 200
     assert b"You are booked" in done.content
+
+
+def test_a_visitors_booked_page_offers_calendar_links_from_the_receipt(client, provider, phone_type) -> None:
+    """Google and Outlook, built from what the visitor chose (the page names no appointment); the .ics is in the
+    confirmation email."""
+    as_visitor(client)
+    data = confirm_form(client, provider, WEDNESDAY_10AM)
+    done = client.get(client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)["Location"])
+    page = done.content.decode()
+    google = next(h for h in re.findall(r'href="([^"]+)"', page) if "calendar.google.com" in h)
+    query = parse_qs(urlsplit(google.replace("&amp;", "&")).query)
+    assert query["dates"] == ["20260304T150000Z/20260304T151500Z"]
+    assert query["text"][0].startswith("Appointment with ")
+    assert reverse("scheduling:portal-home") in query["details"][0]
+    assert "outlook.live.com" in page
+    assert "attached to your confirmation email" in page
+    assert ".ics file)</a>" not in page
 
 
 def test_booking_page_of_another_session_is_404(client, anon_client, provider, phone_type) -> None:
