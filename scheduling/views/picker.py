@@ -163,19 +163,29 @@ def build_picker(
     if selected and selected.replace(day=1) != month:
         selected = None
 
-    last_day = calendar.monthrange(month.year, month.month)[1]
-    slots = selectors.available_slots(
-        appointment_type=appointment_type,
-        start_date=max(month - dt.timedelta(days=1), today - dt.timedelta(days=1)),
-        end_date=month.replace(day=last_day) + dt.timedelta(days=2),
-        provider=provider,
-        allow_short_notice=allow_short_notice,
-    )
-    by_day: dict[dt.date, list[Any]] = {}
-    for slot in slots:
-        local_day = slot.start.astimezone(zone).date()
-        if local_day.replace(day=1) == month and slot.start > timezone.now():
-            by_day.setdefault(local_day, []).append(slot)
+    def open_days(month: dt.date) -> dict[dt.date, list[Any]]:
+        """The month's open slots by day in the viewer's zone (the search reaches a day past each end of the month,
+        since a zone far from the clinic's moves times across midnight)."""
+        last_day = calendar.monthrange(month.year, month.month)[1]
+        slots = selectors.available_slots(
+            appointment_type=appointment_type,
+            start_date=max(month - dt.timedelta(days=1), today - dt.timedelta(days=1)),
+            end_date=month.replace(day=last_day) + dt.timedelta(days=2),
+            provider=provider,
+            allow_short_notice=allow_short_notice,
+        )
+        by_day: dict[dt.date, list[Any]] = {}
+        for slot in slots:
+            local_day = slot.start.astimezone(zone).date()
+            if local_day.replace(day=1) == month and slot.start > timezone.now():
+                by_day.setdefault(local_day, []).append(slot)
+        return by_day
+
+    by_day = open_days(month)
+    if not by_day and month < last_month and not request.GET.get("month") and not selected:
+        # Late in a month with nothing left to book: open on the next month rather than an empty one.
+        month = _add_months(month, 1)
+        by_day = open_days(month)
 
     def url(**params: Any) -> str:
         return f"{base_url}?{urlencode({**(base_params or {}), 'tz': tz, **params})}"

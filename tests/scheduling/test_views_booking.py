@@ -105,6 +105,15 @@ def test_calendar_shows_only_days_with_openings(client, provider, phone_type) ->
     assert "date=2026-03-08" not in content
 
 
+def test_late_in_a_month_with_nothing_left_the_picker_opens_on_the_next(client, provider, phone_type, frozen) -> None:
+    frozen.move_to(dt.datetime(2026, 3, 31, 23, tzinfo=dt.UTC))  # 7 pm in New York, the last day's hours are over
+    content = client.get(pick_url(tz="America/New_York")).content.decode()
+    assert "April 2026" in content and "date=2026-04-01" in content
+    # Asked for by name, the month stays, empty as it is.
+    content = client.get(pick_url(tz="America/New_York", month="2026-03")).content.decode()
+    assert "No open times in March" in content
+
+
 def test_month_navigation_with_htmx_returns_the_partial(client, provider, phone_type) -> None:
     response = client.get(pick_url(tz="America/New_York", month="2026-04"), headers={"HX-Request": "true"})
     assert response.status_code == 200
