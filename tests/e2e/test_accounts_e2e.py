@@ -22,7 +22,7 @@ def test_new_patient_signs_up_confirms_logs_in_and_out(page: Page, live_server) 
     page.get_by_label("Legal last name").fill("Lee")
     page.get_by_label("Date of birth").fill("1990-02-03")
     page.get_by_label("Phone").fill("617 555 0101")
-    page.get_by_label("Time zone").select_option("America/Denver")
+    page.get_by_role("combobox", name="Time zone").select_option("America/Denver")
     page.get_by_role("button", name="Create my account").click()
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
