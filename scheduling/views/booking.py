@@ -126,7 +126,14 @@ def book_confirm(request: HttpRequest, type_slug: str) -> HttpResponse:
     if request.method == "POST":
         return _book(request, form, patient=patient, visitor=visitor, tz=tz)
     if not _still_open(appointment_type, data["provider"], data["start"]):
-        return _slot_taken(request, appointment_type, data["start"], tz, message="That time is not available.")
+        return _slot_taken(
+            request,
+            appointment_type,
+            data["start"],
+            tz,
+            provider=data["provider"],
+            message="That time is not available.",
+        )
     context = {
         "form": form,
         "appointment_type": appointment_type,
@@ -147,15 +154,24 @@ def _still_open(appointment_type: AppointmentType, provider: Provider | None, st
 
 
 def _slot_taken(
-    request: HttpRequest, appointment_type: AppointmentType, around: dt.datetime, tz: str, message: str = ""
+    request: HttpRequest,
+    appointment_type: AppointmentType,
+    around: dt.datetime,
+    tz: str,
+    *,
+    provider: Provider | None,
+    message: str = "",
 ) -> HttpResponse:
+    """The nearest other times, with the clinician the patient chose (any clinician for "first available")."""
+    back_url = _pick_url(appointment_type, tz)
     return slot_taken_page(
         request,
         appointment_type=appointment_type,
         around=around,
         slot_url=lambda slot: _confirm_url(appointment_type, slot, tz),
-        back_url=_pick_url(appointment_type, tz),
+        back_url=with_query(back_url, provider=provider.pk) if provider else back_url,
         tz=tz,
+        provider=provider,
         message=message,
     )
 
@@ -171,7 +187,9 @@ def _book(
     try:
         appointment = _book_for(request, form, patient=patient, visitor=visitor, chosen=chosen)
     except SlotUnavailable as error:  # taken a moment ago, or (InvalidSlot) never open
-        return _slot_taken(request, form.appointment_type, data["start"], tz, message=str(error))
+        return _slot_taken(
+            request, form.appointment_type, data["start"], tz, provider=data["provider"], message=str(error)
+        )
     except BookingError as error:
         return error_page(request, str(error), back_url=_pick_url(form.appointment_type, tz))
     if patient is not None:

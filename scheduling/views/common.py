@@ -89,7 +89,11 @@ def first_error(form: Any) -> str:
 
 
 def calendar_file_response(appointment: Appointment) -> HttpResponse:
-    """The appointment's .ics as a download (Apple Calendar and any other app that opens calendar files)."""
-    response = HttpResponse(appointment_ics(appointment), content_type="text/calendar; charset=utf-8")
+    """The appointment's .ics as a download (Apple Calendar and any other app that opens calendar files); once the
+    appointment is cancelled, the cancellation, which removes it from a calendar that holds it."""
+    cancelled = appointment.status == Appointment.Status.CANCELLED
+    response = HttpResponse(
+        appointment_ics(appointment, cancelled=cancelled), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{ics_filename(appointment)}"'
     return response

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -49,3 +51,11 @@ def test_staff_without_patient_profile_gets_403(nurse, staff_client_for) -> None
 
 def test_wrong_method(patient_client: Client) -> None:
     assert patient_client.delete(PROFILE).status_code == 405
+
+
+def test_the_saved_zone_is_not_replaced_by_the_browsers(patient_client: Client) -> None:
+    """The page's script puts the browser's zone in an unbound form; the profile holds a saved one, so its form is
+    marked bound and the script leaves it alone."""
+    page = patient_client.get(PROFILE).content.decode()
+    form = next(tag for tag in re.findall(r"<form[^>]*>", page) if 'method="post"' in tag and "novalidate" in tag)
+    assert 'data-bound="true"' in form

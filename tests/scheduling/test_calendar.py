@@ -109,3 +109,13 @@ def test_staff_setting_a_password_log_in_again_with_their_second_factor(client, 
     response = client.post(form_url, {"new_password1": "a-new-long-pass-77", "new_password2": "a-new-long-pass-77"})
     assert response["Location"] == reverse("clinic:password-reset-complete")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_portals_file_of_a_cancelled_appointment_is_the_cancellation(
+    patient_client, appointment, front_desk
+) -> None:
+    """Imported after the cancellation, the file must remove the event, not bring it back with a newer SEQUENCE."""
+    services.appointment_cancel(appointment=appointment, by=front_desk)
+    response = patient_client.get(reverse("scheduling:appointment-calendar", args=[appointment.pk]))
+    calendar, event = _event(response.content)
+    assert (str(calendar["method"]), str(event["status"])) == ("CANCEL", "CANCELLED")

@@ -15,7 +15,7 @@ from clinic.models import Patient
 from scheduling.models import Appointment
 from tests.factories import PatientFactory
 from tests.scheduling import view_fixtures
-from tests.scheduling.factories import AppointmentFactory, ProviderFactory
+from tests.scheduling.factories import AppointmentFactory, ProviderFactory, provider_with_hours
 from tests.scheduling.view_fixtures import NOW, THURSDAY_11AM, WEDNESDAY_10AM, slot_param, slot_urls
 
 appointment = view_fixtures.appointment
@@ -302,6 +302,17 @@ def test_slot_just_taken_offers_nearest_alternatives(patient_client, provider, p
     for neighbour in (WEDNESDAY_10AM - dt.timedelta(minutes=15), WEDNESDAY_10AM + dt.timedelta(minutes=15)):
         assert slot_param(neighbour) in offered
     assert Appointment.objects.count() == 1
+
+
+def test_a_time_just_taken_offers_the_chosen_clinicians_own_times(patient_client, provider, phone_type) -> None:
+    other = provider_with_hours(phone_type)  # free at the taken time: the first available would offer it
+    data = confirm_form(patient_client, provider, WEDNESDAY_10AM)
+    AppointmentFactory(provider=provider, appointment_type=phone_type, start=WEDNESDAY_10AM)
+    response = patient_client.post(confirm_url(provider, WEDNESDAY_10AM).split("?")[0], data)
+    assert response.status_code == 409
+    offered = slot_urls(response)
+    assert offered and all(f"provider={provider.pk}" in url for url in offered)
+    assert f"provider={other.pk}" not in html(response)
 
 
 def test_off_grid_start_is_not_offered(patient_client, provider, phone_type) -> None:
