@@ -11,7 +11,7 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -55,6 +55,11 @@ def session_refusal(session: InfusionSession, to: str) -> str | None:
     course = session.course
     if to in (Status.CHECKED_IN, Status.IN_PROGRESS) and course.status == InfusionCourse.Status.STOPPED:
         return "This course is stopped; its sessions cannot go ahead."
+    day = session_day(session)
+    if to == Status.CHECKED_IN and day != timezone.localdate(timezone=clinic_tz()):
+        return f"Check-in opens on the day of the session: {day:%A} {day.day} {day:%B %Y}."
+    if to == Status.NO_SHOW and timezone.now() < session.start:
+        return "A session can be marked as a no-show once its start time has passed."
     if to == Status.IN_PROGRESS:
         if session.dose_mg is None:
             return "Record the weight and the dose first."
@@ -196,11 +201,15 @@ def kiosk_refusal(session: InfusionSession) -> str | None:
     clinic's zone, so a patient never answers tomorrow's check-in questions today."""
     if session.status not in (Status.SCHEDULED, Status.CHECKED_IN) or not session.course.is_open:
         return "Kiosk mode is only for a session that is booked or checked in."
-    tz = clinic_tz()
-    day = session.start.astimezone(tz).date()
-    if day != timezone.localdate(timezone=tz):
+    day = session_day(session)
+    if day != timezone.localdate(timezone=clinic_tz()):
         return f"Kiosk mode opens on the day of the session only: this one is on {day:%A} {day.day} {day:%B %Y}."
     return None
+
+
+def session_day(session: InfusionSession) -> date:
+    """The session's date in the clinic's zone: check-in and the kiosk are for that day only."""
+    return session.start.astimezone(clinic_tz()).date()
 
 
 # ---- Vitals and the pre-infusion gate ------------------------------------------------------------------------

@@ -89,6 +89,7 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
         },
         "alerts": session_services.session_alerts(session),
         "kiosk_refusal": session_services.kiosk_refusal(session),
+        "check_in_refusal": session_services.session_refusal(session, session_services.Status.CHECKED_IN),
     }
 
 

@@ -176,15 +176,31 @@ def test_suggested_plan_books_whole_and_respects_the_rules(course, room, front_d
 # ---- The status machine, the gate, the dose, discharge -------------------------------------------------------
 
 
-def test_out_of_order_status_changes_are_refused(session, nurse) -> None:
+def test_out_of_order_status_changes_are_refused(session, nurse, frozen) -> None:
     with pytest.raises(CourseError, match="scheduled cannot become completed"):
         session_services.session_discharge(session=session, by=nurse)
     with pytest.raises(CourseError, match="cannot become in progress"):
         session_services.session_start(session=session, by=nurse)
+    frozen.move_to(session.start + dt.timedelta(minutes=20))
     session_services.session_no_show(session=session, by=nurse)
     session.refresh_from_db()
     with pytest.raises(CourseError):
         session_services.session_check_in(session=session, by=nurse)
+
+
+def test_check_in_is_on_the_sessions_day_and_a_no_show_after_its_start(course, room, front_desk, nurse, frozen):
+    tomorrow = course_services.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
+    with pytest.raises(CourseError, match="Check-in opens on the day of the session"):
+        session_services.session_check_in(session=tomorrow, by=nurse)
+    with pytest.raises(CourseError, match="once its start time has passed"):
+        session_services.session_no_show(session=tomorrow, by=nurse)
+    frozen.move_to(at(1, 6))  # that morning, before it starts: check-in yes, no-show not yet
+    assert session_services.session_refusal(tomorrow, InfusionSession.Status.CHECKED_IN) is None
+    assert session_services.session_refusal(tomorrow, InfusionSession.Status.NO_SHOW) is not None
+    frozen.move_to(at(1, 9, 30))
+    session_services.session_no_show(session=tomorrow, by=nurse)
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == InfusionSession.Status.NO_SHOW
 
 
 def test_gate_holds_then_a_recheck_clears_it(session, nurse) -> None:

@@ -3,6 +3,8 @@ staff login while it does, and ends when the last questionnaire is submitted."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -83,7 +85,8 @@ def test_today_is_the_clinics_day_not_utcs(session, frozen) -> None:
     assert session_services.kiosk_refusal(session) is None
 
 
-def test_kiosk_is_for_a_booked_or_checked_in_session_only(session, nurse) -> None:
+def test_kiosk_is_for_a_booked_or_checked_in_session_only(session, nurse, frozen) -> None:
+    frozen.move_to(session.start + dt.timedelta(minutes=20))
     session_services.session_no_show(session=session, by=nurse)
     session.refresh_from_db()
     assert session_services.kiosk_refusal(session) == "Kiosk mode is only for a session that is booked or checked in."

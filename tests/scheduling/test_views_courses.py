@@ -47,6 +47,19 @@ VITALS = {
 }
 
 
+def test_tomorrows_session_offers_no_check_in_and_refuses_one(
+    course, room, front_desk, nurse, staff_client_for, frozen
+) -> None:
+    tomorrow = course_services.session_schedule(course=course, chair=room[0], start=at(1, 9), by=front_desk)
+    client = staff_client_for(nurse)
+    page = client.get(detail_url(tomorrow)).content.decode()
+    assert "Check-in opens on the day of the session" in page
+    assert step_url(tomorrow, "check-in") not in page and step_url(tomorrow, "no-show") not in page
+    assert client.post(step_url(tomorrow, "check-in")).status_code == 400
+    tomorrow.refresh_from_db()
+    assert tomorrow.status == InfusionSession.Status.SCHEDULED
+
+
 def test_a_nurse_documents_a_session_end_to_end(session, nurse, staff_client_for, frozen) -> None:
     client = staff_client_for(nurse)
     assert client.post(step_url(session, "check-in")).status_code == 302
