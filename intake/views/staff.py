@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import staff_required
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.lib.http import query_id
 from intake import selectors, services
 from intake.exceptions import AlreadyDecided, ScreeningError
@@ -32,6 +32,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.screening_queue(status=status, severity=severity), PER_PAGE).get_page(
         request.GET.get("page")
     )
+    log_patients_listed(request, (screening.patient_id for screening in page.object_list))
     query = "&".join(f"{k}={v}" for k, v in (("status", status), ("severity", severity)) if v)
     return render(request, "intake/staff/queue.html", {"form": form, "page": page, "filter_query": query})
 

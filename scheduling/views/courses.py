@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clinic.decorators import staff_required
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.lib.time import clinic_tz
 from clinic.models import AccessLog, Patient
 from intake import selectors as intake_selectors
@@ -43,6 +43,7 @@ def course_list(request: HttpRequest) -> HttpResponse:
     form = CourseFilterForm(request.GET)
     courses = list(selectors.courses_for_staff(**form.values()))
     ready = list(selectors.patients_ready_for_a_course()) if request.user.has_perm(ADD_PERM) else []
+    log_patients_listed(request, [course.patient_id for course in courses] + [patient.pk for patient in ready])
     return render(request, "scheduling/staff/course_list.html", {"form": form, "courses": courses, "ready": ready})
 
 
@@ -130,6 +131,7 @@ def course_stop(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def course_plan(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_staff(pk=pk)
+    log_patient_access(request, course.patient, course)
     start_form = PlanStartForm(request.GET or {"first_day": timezone.localdate(timezone=clinic_tz())})
     error = ""
     if request.method == "POST":
@@ -137,6 +139,8 @@ def course_plan(request: HttpRequest, pk: int) -> HttpResponse:
         if formset.is_valid():
             plan = [(row["start"], row["chair"]) for row in formset.cleaned_data if row]
             try:
+                if not plan:
+                    raise CourseError("Add at least one session with a time and a chair; nothing was booked.")
                 course_services.plan_book(course=course, plan=plan, by=request.user)
             except CourseError as exc:
                 error = exc.message
@@ -165,6 +169,7 @@ def _suggestion(course: object, start_form: PlanStartForm) -> list[dict]:
 @require_http_methods(["GET", "POST"])
 def session_move(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for_staff(pk=pk)
+    log_patient_access(request, session.course.patient, session)
     local = session.start.astimezone(clinic_tz()).replace(tzinfo=None)
     form = PlanRowForm(request.POST or None, initial={"start": local, "chair": session.chair})
     if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from clinic.decorators import staff_required
-from clinic.lib.access import log_patient_access
+from clinic.lib.access import log_patient_access, log_patients_listed
 from clinic.lib.time import clamp_url_date, clinic_tz
 from scheduling.course_forms import ChecklistForm, DoseForm, NotesForm, ReasonForm, VitalsForm
 from scheduling.exceptions import CourseError
@@ -66,6 +66,7 @@ def chair_board(request: HttpRequest) -> HttpResponse:
         (column.chair, [(s, session_services.session_alerts(s) if clinical else []) for s in column.sessions])
         for column in selectors.chair_board(day=day)
     ]
+    log_patients_listed(request, (session.course.patient_id for _, sessions in columns for session, _ in sessions))
     template = "partials/chair_board.html" if request.headers.get("HX-Request") else "chair_board.html"
     context = {"day": day, "columns": columns, "clinical": clinical, "now": timezone.now()}
     return render(request, f"scheduling/staff/{template}", context)

@@ -195,6 +195,15 @@ def test_a_clinician_creates_and_plans_a_course(frozen, patient, clinician, prot
     assert course.sessions.count() == 6
 
 
+@pytest.mark.parametrize("total", ["0", "1"])
+def test_a_plan_with_no_session_is_refused_not_reported_as_booked(course, front_desk, staff_client_for, total):
+    post = {"form-TOTAL_FORMS": total, "form-INITIAL_FORMS": "0", "form-0-start": "", "form-0-chair": ""}
+    response = staff_client_for(front_desk).post(reverse("scheduling:staff-course-plan", args=[course.pk]), post)
+    assert response.status_code == 400
+    assert "Add at least one session" in response.content.decode()
+    assert not course.sessions.exists()
+
+
 def test_a_double_booked_chair_is_refused_on_the_plan(course, room, clinician, front_desk, staff_client_for) -> None:
     other = PatientFactory()
     approve(other)
@@ -250,6 +259,27 @@ def test_exports_escape_formulas_and_are_logged(session, nurse, clinician, staff
     assert listing["Content-Disposition"] == 'attachment; filename="courses.csv"'
     assert AccessLog.objects.filter(action="export", user=clinician).count() == 2
     assert [csv_cell(v) for v in ("=1", "+1", "-1", "@a", "ok", None)] == ["'=1", "'+1", "'-1", "'@a", "ok", ""]
+
+
+def test_every_page_that_shows_the_patient_is_access_logged(session, clinician, staff_client_for) -> None:
+    """The course list, the chair board, the plan, moving a session and the screening queue each write a row
+    naming the patient (found missing by a tester)."""
+    from intake.models import Screening
+
+    patient = session.course.patient
+    client = staff_client_for(clinician)
+    pages = {
+        "scheduling:staff-course-list": reverse("scheduling:staff-course-list"),
+        "scheduling:staff-chair-board": reverse("scheduling:staff-chair-board") + f"?date={at(0, 9).date()}",
+        "scheduling:staff-course-plan": reverse("scheduling:staff-course-plan", args=[session.course_id]),
+        "scheduling:staff-session-move": reverse("scheduling:staff-session-move", args=[session.pk]),
+        "intake:staff-queue": reverse("intake:staff-queue") + "?status=all",
+    }
+    assert Screening.objects.filter(patient=patient).exists()
+    for view_name, url in pages.items():
+        assert client.get(url).status_code == 200, url
+        logged = AccessLog.objects.filter(user=clinician, patient=patient, page=view_name)
+        assert logged.exists(), f"{view_name} wrote no access-log row"
 
 
 def _courses(n: int, protocol, clinician, room) -> None:
