@@ -34,6 +34,15 @@ BP_ELEVATED_FROM_SYSTOLIC: Final = 120
 SEXES: Final = ("female", "male", "unknown")
 
 # (lowest total of the band, band), highest first.
+# The instruments' published names, for people (the stored codes are the scoring functions' names).
+INSTRUMENT_NAMES: Final = {
+    "phq9": "PHQ-9",
+    "gad7": "GAD-7",
+    "pcl5": "PCL-5",
+    "cssrs": "C-SSRS",
+    "audit_c": "AUDIT-C",
+    "dast10": "DAST-10",
+}
 PHQ9_BANDS: Final = ((20, "severe"), (15, "moderately_severe"), (10, "moderate"), (5, "mild"), (0, "minimal"))
 GAD7_BANDS: Final = ((15, "severe"), (10, "moderate"), (5, "mild"), (0, "minimal"))
 DAST10_BANDS: Final = ((9, "severe"), (6, "substantial"), (3, "moderate"), (1, "low"), (0, "none"))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intake.scoring import INSTRUMENT_NAMES
 from scheduling.infusion_rules import OUTCOME_RANGES, outcome
 from scheduling.models import InfusionCourse
 
@@ -38,7 +39,7 @@ class CourseChart:
     pad: int = PAD
 
 
-LABELS = {"phq9": "PHQ-9", "gad7": "GAD-7", "pcl5": "PCL-5"}
+LABELS = {code: INSTRUMENT_NAMES[code] for code in ("phq9", "gad7", "pcl5")}
 
 
 def course_charts(course: InfusionCourse) -> list[CourseChart]:

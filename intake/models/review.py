@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from intake.models.screening import Screening, ScreeningVersion
+from intake.rule_catalogue import RULES
 
 
 class Decision(models.Model):
@@ -92,6 +93,12 @@ class UrgentAlert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.pk}"
+
+    @property
+    def message(self) -> str:
+        """What the rule that raised it says (the catalogue's wording), for staff; never for an email."""
+        rule = RULES.get(self.code)
+        return rule.message if rule else self.code.replace("_", " ").capitalize()
 
     def review_url(self) -> str:
         """Where the alert's email and the staff banner send staff: what raised it."""

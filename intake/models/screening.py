@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from clinic.models import Patient
+from intake import scoring
 
 
 class Severity(models.TextChoices):
@@ -186,3 +187,13 @@ class Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument}: {self.band}"
+
+    @property
+    def instrument_name(self) -> str:
+        """The instrument's published name ("PHQ-9"), not its stored code."""
+        return scoring.INSTRUMENT_NAMES.get(self.instrument, self.instrument.upper())
+
+    @property
+    def band_label(self) -> str:
+        """The band in words ("Moderately severe")."""
+        return self.band.replace("_", " ").capitalize()

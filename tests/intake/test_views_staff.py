@@ -27,7 +27,7 @@ def test_nurse_sees_answers_scores_flags_and_the_view_is_logged(patient, nurse):
     page = verified_client(nurse).get(_detail(screening))
     assert page.status_code == 200
     content = page.content.decode()
-    assert "glaucoma" in content.lower() and "Source:" in content and "PHQ9" in content and "sertraline" in content
+    assert "glaucoma" in content.lower() and "Source:" in content and "PHQ-9" in content and "sertraline" in content
     assert "118/76" in content and "normal" in content  # the home reading with its category
     assert "Record decision" not in content  # nurses do not decide
     entry = AccessLog.objects.get()
@@ -123,6 +123,8 @@ def test_banner_on_staff_home_until_acknowledged(patient, nurse, clinician):
     save_step(draft, patient, "safety", CSSRS_HIGH)
     alert = UrgentAlert.objects.get()
     client = verified_client(nurse)
+    detail = client.get(_detail(draft.screening)).content.decode()
+    assert "The suicide-risk screen (C-SSRS) shows high risk." in detail and "cssrs_high" not in detail
     home = client.get(reverse("scheduling:staff-home")).content.decode()
     assert "urgent screening alert" in home and patient.legal_last_name not in home
     client.post(reverse("intake:staff-alert-acknowledge", args=[alert.pk]))
