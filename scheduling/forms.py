@@ -16,7 +16,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
 from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
-from clinic.lib.timezones import TimeZoneField, canonical_zone
+from clinic.lib.timezones import TimeZoneField, canonical_zone, zone_label
 from clinic.models import User
 from clinic.selectors import user_by_email
 from clinic.validators import validate_date_of_birth, validate_person_name
@@ -204,7 +204,7 @@ class TimeBlockForm(forms.Form):
         """``providers``: the calendars this user may block (``selectors.providers_user_may_block``)."""
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = providers
-        zone = settings.CLINIC_TIME_ZONE
+        zone = zone_label(settings.CLINIC_TIME_ZONE)
         self.fields["start"].help_text = f"Clinic time ({zone})."
         self.fields["end"].help_text = f"Clinic time ({zone})."
 

@@ -401,6 +401,8 @@ def time_block_create(*, provider: Provider, start: datetime, end: datetime, rea
     """Block a provider's time, unless it overlaps an active appointment (buffers included)."""
     if timezone.is_naive(start) or timezone.is_naive(end) or end <= start:
         raise BookingError("The end of a blocked time must be after its start.")
+    if end <= timezone.now():
+        raise BookingError("This time has already passed: only time still to come can be blocked.")
     try:
         validate_time_block(start=start, end=end)
     except ValidationError as error:

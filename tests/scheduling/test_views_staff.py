@@ -365,6 +365,15 @@ def test_block_with_end_before_start_is_refused(desk, provider) -> None:
     assert b"The end must be after the start" in response.content
 
 
+def test_time_already_passed_cannot_be_blocked(desk, provider) -> None:
+    data = {"provider": provider.pk, "start": "2026-03-01T12:00", "end": "2026-03-01T13:00", "reason": "Lunch"}
+    response = desk.post(reverse("scheduling:staff-block-time"), data)
+    assert b"only time still to come can be blocked" in response.content
+    assert not TimeBlock.objects.exists()
+    page = desk.get(reverse("scheduling:staff-block-time")).content.decode()
+    assert "Clinic time (Eastern Time – New York)" in page
+
+
 def test_clinician_blocks_their_own_time_only(clinician, staff_client_for, provider, phone_type) -> None:
     from tests.scheduling.factories import ProviderFactory
 
