@@ -40,7 +40,7 @@ class WallDateTimeField(forms.DateTimeField):
             except ValueError:
                 raise ValidationError(self.error_messages["invalid"], code="invalid") from None
             if result is None:
-                result = forms.BaseTemporalField.to_python(self, str(value))
+                result = super(forms.DateTimeField, self).to_python(str(value))  # the input formats
         aware = result if result.tzinfo else result.replace(tzinfo=self.zone or clinic_tz())
         validate_datetime_range(aware)  # year 1 or 9999 would overflow the session's arithmetic
         if result.tzinfo is None:

@@ -179,3 +179,26 @@ def test_a_time_with_its_own_offset_is_taken_at_that_offset(course, room, front_
     assert patient_client.post(url, {"start": "2026-03-06T15:00+00:00"}).status_code == 302
     session.refresh_from_db()
     assert session.start == dt.datetime(2026, 3, 6, 15, tzinfo=dt.UTC)  # 10:00 in New York, not 15:00
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("next Tuesday", "Enter a valid date/time."),
+        ("2026-02-30T10:00", "Enter a valid date/time."),
+        ("2026-03-06T10:00+23:00", "Enter a time with a real time zone offset."),
+        ("9999-12-31T23:59", "Enter a date between"),
+    ],
+)
+def test_bad_times_get_a_clear_message(value, message, course, room, front_desk, patient_client) -> None:
+    (session,) = _book(course, room, front_desk, [3])
+    response = patient_client.post(reverse("scheduling:my-session-move", args=[session.pk]), {"start": value})
+    assert response.status_code == 400 and message in response.content.decode()
+
+
+def test_other_input_formats_are_still_read_in_the_patients_zone(course, room, front_desk, patient_client) -> None:
+    (session,) = _book(course, room, front_desk, [3])
+    url = reverse("scheduling:my-session-move", args=[session.pk])
+    assert patient_client.post(url, {"start": "03/06/2026 10:00"}).status_code == 302
+    session.refresh_from_db()
+    assert session.start == at(4, 10)
