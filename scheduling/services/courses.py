@@ -314,14 +314,15 @@ def session_reschedule(
     refusal = course_schedule_refusal(session.course)
     if refusal:
         raise CourseError(refusal)
-    if isinstance(start, datetime) and timezone.is_aware(start):
-        refusal = session_order_refusal(session, start, tz)
-        if refusal:
-            raise CourseError(refusal)
     old_start = session.start
     try:
         with transaction.atomic():
             _lock_infusion_room()
+            # Under the lock, so two moves of neighbouring sessions cannot cross each other.
+            aware = isinstance(start, datetime) and timezone.is_aware(start)
+            order = session_order_refusal(session, start, tz) if aware else None
+            if order:
+                raise CourseError(order)
             end = _check_session_time(course=session.course, chair=chair, start=start, exclude_pk=session.pk)
             updated = InfusionSession.objects.filter(pk=session.pk, status=Status.SCHEDULED).update(
                 chair=chair, start=start, end=end, calendar_sequence=F("calendar_sequence") + 1
