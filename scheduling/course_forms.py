@@ -7,13 +7,55 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.utils.dateparse import parse_datetime
 
 from clinic.lib.time import clamp_url_date, clinic_tz, validate_datetime_range
+from clinic.lib.timezones import zone_label
 from intake import instruments
 from scheduling.models import InfusionCourse, Protocol, VitalSignReading
 from scheduling.models.courses import Indication
 from scheduling.selectors.courses import active_chairs
+
+
+class WallDateTimeField(forms.DateTimeField):
+    """A date and time as a clock in ``zone`` shows it (set by the form; the clinic's zone by default), made aware in
+    that zone rather than the server's.
+
+    A time the clocks skip (the hour lost when daylight saving starts) is refused in plain words; a value that carries
+    its own UTC offset is taken at that offset.
+    """
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    zone: zoneinfo.ZoneInfo | None = None
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.datetime):
+            result = value
+        else:
+            try:
+                result = parse_datetime(str(value).strip())
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+            if result is None:
+                result = super(forms.DateTimeField, self).to_python(str(value))  # the input formats
+        aware = result if result.tzinfo else result.replace(tzinfo=self.zone or clinic_tz())
+        validate_datetime_range(aware)  # year 1 or 9999 would overflow the session's arithmetic
+        if result.tzinfo is None:
+            self._check_exists(result, aware.tzinfo)
+        return aware
+
+    @staticmethod
+    def _check_exists(wall: dt.datetime, zone: Any) -> None:
+        if wall.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None) != wall:
+            when = f"{wall:%I:%M %p} on {wall:%A, %B} {wall.day}, {wall.year}".lstrip("0")
+            raise ValidationError(
+                "%(when)s does not exist in %(zone)s: the clocks go forward an hour that night. Choose another time.",
+                code="nonexistent",
+                params={"when": when, "zone": zone_label(zone.key)},
+            )
 
 
 class CourseFilterForm(forms.Form):
@@ -75,18 +117,8 @@ class NotesForm(forms.Form):
 class PlanRowForm(forms.Form):
     """One session of a plan: a local date and time in the clinic's zone, and a chair."""
 
-    start = forms.DateTimeField(
-        label="Date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    start = WallDateTimeField(label="Date and time")
     chair = forms.ModelChoiceField(queryset=active_chairs())
-
-    def clean_start(self) -> dt.datetime:
-        start = self.cleaned_data["start"]
-        if not start:
-            return start
-        start = timezone.make_aware(start.replace(tzinfo=None), clinic_tz())
-        validate_datetime_range(start)  # year 1 or 9999 would overflow the session's arithmetic
-        return start
 
 
 PlanFormSet = forms.formset_factory(PlanRowForm, extra=0, max_num=30, validate_max=True)
@@ -150,17 +182,12 @@ class CssrsForm(forms.Form):
 
 
 class PatientMoveForm(forms.Form):
-    """A new date and time for a session, in the patient's own time zone."""
+    """A new date and time for a session, in the patient's own time zone (named in the label)."""
 
-    start = forms.DateTimeField(
-        label="New date and time", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    start = WallDateTimeField(label="New date and time")
 
     def __init__(self, *args: Any, tz: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.tz = tz
-
-    def clean_start(self) -> dt.datetime:
-        start = timezone.make_aware(self.cleaned_data["start"].replace(tzinfo=None), zoneinfo.ZoneInfo(self.tz))
-        validate_datetime_range(start)
-        return start
+        self.fields["start"].zone = zoneinfo.ZoneInfo(tz)
+        self.fields["start"].label = f"New date and time ({zone_label(tz)})"

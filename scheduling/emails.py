@@ -156,10 +156,9 @@ def session_reminder(notification: Notification) -> EmailContent:
     return EmailContent(context, attachments=[(session_ics_filename(session), session_ics(session), ICS_MIMETYPE)])
 
 
-@register("scheduling/sessions_cancelled")
-def sessions_cancelled(notification: Notification) -> EmailContent:
-    """The patient's cancelled future visits (one session, or all left when a course is stopped), each with a
-    calendar file that removes it. Like every email it says "visit", never what the visit is for."""
+def _session_list(notification: Notification, *, status: str, cancelled: bool) -> EmailContent:
+    """The patient's future visits named in the notification and still in ``status``, each with a calendar file
+    (which removes it when ``cancelled``). Like every email it says "visit", never what the visit is for."""
     if notification.recipient is None:
         raise NotificationObsolete
     sessions = list(
@@ -167,7 +166,7 @@ def sessions_cancelled(notification: Notification) -> EmailContent:
         .filter(
             pk__in=notification.context.get("session_ids") or [],
             course__patient__user=notification.recipient,
-            status=InfusionSession.Status.CANCELLED,
+            status=status,
             start__gt=timezone.now(),
         )
         .order_by("start", "pk")
@@ -175,6 +174,48 @@ def sessions_cancelled(notification: Notification) -> EmailContent:
     if not sessions:
         raise NotificationObsolete
     patient_tz = sessions[0].course.patient.tzinfo
-    context = {"whens": [_format(s.start, patient_tz) for s in sessions]}
-    attachments = [(session_ics_filename(s), session_ics(s, cancelled=True), ICS_MIMETYPE) for s in sessions]
+    context = {"whens": [_format(s.start, patient_tz) for s in sessions], "location": settings.CLINIC_ADDRESS}
+    attachments = [(session_ics_filename(s), session_ics(s, cancelled=cancelled), ICS_MIMETYPE) for s in sessions]
     return EmailContent(context, attachments=attachments)
+
+
+@register("scheduling/sessions_cancelled")
+def sessions_cancelled(notification: Notification) -> EmailContent:
+    """The patient's cancelled future visits (one session, or all left when a course is stopped)."""
+    return _session_list(notification, status=InfusionSession.Status.CANCELLED, cancelled=True)
+
+
+@register("scheduling/sessions_booked")
+def sessions_booked(notification: Notification) -> EmailContent:
+    """The visits staff booked from the plan, each with a calendar file that adds it."""
+    return _session_list(notification, status=InfusionSession.Status.SCHEDULED, cancelled=False)
+
+
+@register("scheduling/session_moved")
+def session_moved(notification: Notification) -> EmailContent:
+    """A visit's new time (moved by the patient or by staff), with the updated calendar file (its SEQUENCE raised).
+
+    A later move queues its own email, so this one is obsolete once the visit is no longer at this start.
+    """
+    if notification.recipient is None:
+        raise NotificationObsolete
+    session = (
+        InfusionSession.objects.select_related("course__patient")
+        .filter(pk=notification.context.get("session_id"), course__patient__user=notification.recipient)
+        .first()
+    )
+    if (
+        session is None
+        or session.status != InfusionSession.Status.SCHEDULED
+        or session.start.isoformat() != notification.context.get("start")
+        or session.start <= timezone.now()
+    ):
+        raise NotificationObsolete
+    patient_tz = session.course.patient.tzinfo
+    old_start = parse_datetime(notification.context.get("old_start") or "")
+    context = {
+        **_when(session.start, patient_tz),
+        "old_when": _format(old_start, patient_tz) if old_start else "",
+        "location": settings.CLINIC_ADDRESS,
+    }
+    return EmailContent(context, attachments=[(session_ics_filename(session), session_ics(session), ICS_MIMETYPE)])

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from clinic.lib.time import clinic_tz
 from clinic.models import Patient, User
+from clinic.services import notification_enqueue
 from intake import selectors as intake_selectors
 from scheduling.exceptions import CapacityReached, ChairUnavailable, CourseError
 from scheduling.models import (
@@ -277,15 +279,50 @@ def session_schedule(*, course: InfusionCourse, chair: InfusionChair, start: dat
     return session
 
 
-def session_reschedule(*, session: InfusionSession, chair: InfusionChair, start: datetime, by: User) -> None:
+KIND_SESSION_MOVED = "scheduling/session_moved"
+KIND_SESSIONS_BOOKED = "scheduling/sessions_booked"
+
+
+def session_order_refusal(session: InfusionSession, start: datetime, tz: ZoneInfo | None = None) -> str | None:
+    """Why ``session`` may not move to ``start``, or None: it stays after the course's previous session and before
+    its next one (by number, cancelled ones aside), so the plan keeps its order. Times are named in ``tz`` (the
+    clinic's zone unless given)."""
+    tz = tz or clinic_tz()
+    neighbours = InfusionSession.objects.filter(course_id=session.course_id).exclude(status=Status.CANCELLED)
+    before = neighbours.filter(number__lt=session.number).order_by("-number").first()
+    after = neighbours.filter(number__gt=session.number).order_by("number").first()
+
+    def named(other: InfusionSession) -> str:
+        local = other.start.astimezone(tz)
+        return f"session {other.number} ({local:%A} {local.day} {local:%B %Y} at {local:%I:%M %p})".replace(" 0", " ")
+
+    if before and start <= before.start:
+        return f"Session {session.number} must come after {named(before)}. Choose a later time."
+    if after and start >= after.start:
+        return f"Session {session.number} must come before {named(after)}. Choose an earlier time."
+    return None
+
+
+def session_reschedule(
+    *, session: InfusionSession, chair: InfusionChair, start: datetime, by: User, tz: ZoneInfo | None = None
+) -> None:
+    """Move a scheduled session (keeping the course's order, ``session_order_refusal``); when its time changes the
+    patient gets one email with the updated calendar file, queued in the same transaction. The outbox key carries
+    the new start, so a double-submitted move emails once. ``tz`` names times in a refusal (the clinic's zone)."""
     if session.status != Status.SCHEDULED:
         raise CourseError("Only a scheduled session can be moved.")
     refusal = course_schedule_refusal(session.course)
     if refusal:
         raise CourseError(refusal)
+    old_start = session.start
     try:
         with transaction.atomic():
             _lock_infusion_room()
+            # Under the lock, so two moves of neighbouring sessions cannot cross each other.
+            aware = isinstance(start, datetime) and timezone.is_aware(start)
+            order = session_order_refusal(session, start, tz) if aware else None
+            if order:
+                raise CourseError(order)
             end = _check_session_time(course=session.course, chair=chair, start=start, exclude_pk=session.pk)
             updated = InfusionSession.objects.filter(pk=session.pk, status=Status.SCHEDULED).update(
                 chair=chair, start=start, end=end, calendar_sequence=F("calendar_sequence") + 1
@@ -295,8 +332,20 @@ def session_reschedule(*, session: InfusionSession, chair: InfusionChair, start:
             session.refresh_from_db()
             session._history_user = by  # the conditional update bypasses save(): record who moved it
             session.save(update_fields=["updated_at"])
+            if session.start != old_start:
+                notification_enqueue(
+                    kind=KIND_SESSION_MOVED,
+                    idempotency_key=f"session:{session.pk}:moved:{session.start.isoformat()}",
+                    recipient=session.course.patient.user,
+                    context={
+                        "session_id": session.pk,
+                        "start": session.start.isoformat(),
+                        "old_start": old_start.isoformat(),
+                    },
+                )
     except IntegrityError:
         raise ChairUnavailable from None
+    logger.info("Session %s moved", session.pk)
 
 
 @dataclass(frozen=True)
@@ -367,9 +416,19 @@ def _first_free(
 
 
 def plan_book(*, course: InfusionCourse, plan: list[tuple[datetime, InfusionChair]], by: User) -> list[InfusionSession]:
-    """Book the (adjusted) plan in one go: all of it, or nothing."""
+    """Book the (adjusted) plan in one go: all of it, or nothing. The patient gets one email listing the booked
+    visits, with a calendar file for each, queued in the same transaction."""
     with transaction.atomic():
-        return [session_schedule(course=course, chair=chair, start=start, by=by) for start, chair in plan]
+        sessions = [session_schedule(course=course, chair=chair, start=start, by=by) for start, chair in plan]
+        upcoming = sorted((s for s in sessions if s.start > timezone.now()), key=lambda s: (s.start, s.pk))
+        if upcoming:
+            notification_enqueue(
+                kind=KIND_SESSIONS_BOOKED,
+                idempotency_key=f"session:{upcoming[0].pk}:booked",  # a session is booked once: the key is unique
+                recipient=course.patient.user,
+                context={"session_ids": [s.pk for s in upcoming]},
+            )
+    return sessions
 
 
 PATIENT_MOVE_CUTOFF = timedelta(hours=24)
@@ -393,7 +452,7 @@ def session_move_for_patient(*, session: InfusionSession, start: datetime, by: U
         raise CourseError("Choose a time at least a day from now.")
     for chair in active_chairs():
         try:
-            session_reschedule(session=session, chair=chair, start=start, by=by)
+            session_reschedule(session=session, chair=chair, start=start, by=by, tz=session.course.patient.tzinfo)
         except ChairUnavailable:
             continue
         return
