@@ -37,6 +37,8 @@ class PatientProfileForm(forms.ModelForm):
             "sex_at_birth": "Some screening questions are scored differently by sex at birth.",
             "phone": "A US number, or an international number starting with +.",
         }
+        # Django's message repeats the value sent, whatever it is (100,000 characters, control characters).
+        error_messages: ClassVar = {"sex_at_birth": {"invalid_choice": "Choose one of the options."}}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

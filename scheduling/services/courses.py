@@ -146,8 +146,14 @@ def course_stop(*, course: InfusionCourse, reason: str, by: User) -> None:
     course.refresh_from_db()
     course._history_user = by
     course.save(update_fields=["status"])
-    sessions_cancel(sessions=[s for s in sessions if s.status == Status.SCHEDULED], by=by)
+    sessions_cancel(sessions=cancelled_by_stop(sessions), by=by)
     logger.info("Course %s stopped", course.pk)
+
+
+def cancelled_by_stop(sessions: list[InfusionSession]) -> list[InfusionSession]:
+    """The sessions stopping their course cancels (and tells the patient about): those booked, not yet started.
+    The course page says so before anyone stops it."""
+    return [session for session in sessions if session.status == Status.SCHEDULED]
 
 
 # ---- Capacity, hours and spacing -----------------------------------------------------------------------------

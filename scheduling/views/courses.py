@@ -76,13 +76,15 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
     course = selectors.course_for_staff(pk=pk)
     log_patient_access(request, course.patient, course)
     clinical = request.user.has_perm(CLINICAL_PERM)
+    sessions = list(course.sessions.all())
     context = {
         "course": course,
-        "sessions": list(course.sessions.all()),
+        "sessions": sessions,
         "clinical": clinical,
         "charts": course_charts(course) if clinical else [],
         "pain": pain_rows(course) if clinical else [],
         "stop_refusal": course_services.course_stop_refusal(course),
+        "stop_cancels": len(course_services.cancelled_by_stop(sessions)),
         "schedule_refusal": course_services.course_schedule_refusal(course),
         "stop_form": ReasonForm(),
         "print": request.GET.get("print") == "1",

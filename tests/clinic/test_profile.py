@@ -59,3 +59,10 @@ def test_the_saved_zone_is_not_replaced_by_the_browsers(patient_client: Client) 
     page = patient_client.get(PROFILE).content.decode()
     form = next(tag for tag in re.findall(r"<form[^>]*>", page) if 'method="post"' in tag and "novalidate" in tag)
     assert 'data-bound="true"' in form
+
+
+def test_a_choice_that_is_not_offered_is_refused_without_echoing_it(patient_client: Client) -> None:
+    response = patient_client.post(PROFILE, {"sex_at_birth": "x" * 5000 + "<b>"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "Choose one of the options." in content and "x" * 5000 not in content

@@ -127,6 +127,16 @@ def test_the_course_page_says_why_it_cannot_be_stopped(session, course, clinicia
     assert course.status != "stopped"
 
 
+def test_the_course_page_says_what_stopping_will_cancel(course, room, front_desk, clinician, staff_client_for):
+    url = reverse("scheduling:staff-course-detail", args=[course.pk])
+    client = staff_client_for(clinician)
+    assert "stopping it cancels nothing and sends no email" in client.get(url).content.decode()
+    for day in (1, 3):
+        course_services.session_schedule(course=course, chair=room[0], start=at(day, 9), by=front_desk)
+    page = client.get(url).content.decode()
+    assert "cancels the 2 booked sessions and emails the patient one notice listing them" in page
+
+
 def test_stopping_takes_the_same_queries_for_two_sessions_or_six(
     course, room, front_desk, clinician, patient, protocol
 ) -> None:
