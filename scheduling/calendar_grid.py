@@ -46,6 +46,11 @@ class Grid:
     rows: int
     now_row: int | None  # the row of the current time, when it is within the hours shown
 
+    @property
+    def hour_labels(self) -> list[tuple[dt.time, int]]:
+        """Each hour as a time (the template writes it as the entries' times are written: "8 AM"), and its row."""
+        return [(dt.time(hour), row) for hour, row in self.hours]
+
 
 @dataclass(frozen=True)
 class Entry:

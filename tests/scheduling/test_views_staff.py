@@ -173,6 +173,11 @@ def test_calendar_htmx_navigation_returns_the_partial(desk, appointment) -> None
     assert b"<html" not in response.content
     assert appointment.patient.full_name.encode() in response.content
     assert b"date=2026-03-05" in response.content  # next day
+    # The filter form's date follows the day shown (swapped in out of band), so "Week" then shows this week.
+    assert b'id="id_date" class="form-control" value="2026-03-04" hx-swap-oob="true"' in response.content
+    full = desk.get(reverse("scheduling:staff-calendar") + "?date=2026-03-04").content.decode()
+    assert full.count('id="id_date"') == 1
+    assert ">8 AM</div>" in full and ">08:00</div>" not in full  # hours written as the entries' times are
 
 
 @pytest.mark.parametrize("query", ["?view=month", "?date=2026-13-45", "?provider=abc"])
