@@ -16,7 +16,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
 from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
-from clinic.lib.timezones import TimeZoneField, canonical_zone, zone_label
+from clinic.lib.timezones import TimeZoneField, canonical_zone, offered_zones, zone_label
 from clinic.models import User
 from clinic.selectors import user_by_email
 from clinic.validators import validate_date_of_birth, validate_person_name
@@ -60,8 +60,8 @@ def clean_slot_start(value: str) -> dt.datetime:
 def valid_zone(name: str | None, default: str) -> str:
     """The named zone when it is a real one, by its current name (an old alias such as US/Pacific, which some browsers
     still report, gives America/Los_Angeles); else ``default`` (a tampered ?tz= never breaks a page)."""
-    zone = canonical_zone(name) if name and "/" in name else None
-    return zone or canonical_zone(default) or default
+    zone = canonical_zone(name)
+    return zone if zone in offered_zones() else canonical_zone(default) or default
 
 
 class TimeZoneForm(forms.Form):

@@ -39,11 +39,19 @@ def _aliases() -> dict[str, str]:
     return dict(get_global("zone_aliases"))
 
 
+# Universal time, for people who keep their clocks on it: every name for it (UTC, Zulu, GMT, Etc/GMT+0...) is
+# taken as this one, and it is offered beside the countries' zones.
+UTC_ZONE = "Etc/UTC"
+
+
 def canonical_zone(name: str | None) -> str | None:
-    """The current IANA name of a zone the system knows (``US/Pacific`` gives ``America/Los_Angeles``), else None."""
+    """The current IANA name of a zone the system knows (``US/Pacific`` gives ``America/Los_Angeles``, ``UTC`` and
+    ``GMT`` give ``Etc/UTC``), else None."""
     if not name or name not in time_zone_names():
         return None
     current = _aliases().get(name, name)
+    if current == "Etc/GMT":
+        return UTC_ZONE
     return current if current in time_zone_names() else name
 
 
@@ -55,7 +63,7 @@ def offered_zones() -> frozenset[str]:
         zone
         for zone in time_zone_names()
         if zone not in _aliases() and len(territories.get(zone, "")) == 2 and territories[zone] != NO_COUNTRY
-    )
+    ) | {UTC_ZONE}
 
 
 def _cldr_name(zone: str) -> str:
@@ -72,6 +80,8 @@ def _cldr_name(zone: str) -> str:
 
 @cache
 def _label(zone: str) -> str:
+    if zone == UTC_ZONE:
+        return "Coordinated Universal Time (UTC)"
     if zone not in offered_zones():
         return zone  # Etc/UTC and the like: CLDR has no name people would know better than the id
     name = _cldr_name(zone)
@@ -100,8 +110,11 @@ def _search_words() -> dict[str, str]:
     old_names: dict[str, list[str]] = {}
     for alias, zone in _aliases().items():
         old_names.setdefault(zone, []).append(alias)
+    old_names.setdefault(UTC_ZONE, []).extend(("GMT", "Greenwich"))
     return {
-        zone: " ".join([countries.get(territories[zone], ""), *sorted(old_names.get(zone, []))]).strip()
+        zone: " ".join(
+            ["" if zone == UTC_ZONE else countries.get(territories[zone], ""), *sorted(old_names.get(zone, []))]
+        ).strip()
         for zone in offered_zones()
     }
 
@@ -160,4 +173,5 @@ class TimeZoneField(forms.ChoiceField):
         return canonical_zone(text) or text
 
     def valid_value(self, value: Any) -> bool:
-        return value in time_zone_names()
+        # Only the list: Etc/GMT+5 (which means UTC-5) and the like are known to the system but misread by people.
+        return value in offered_zones()
