@@ -128,12 +128,9 @@ def staff_email_used(notification: Notification) -> EmailContent:
     return EmailContent({"staff_book_path": reverse("scheduling:staff-book")})
 
 
-@register("scheduling/session_reminder")
-def session_reminder(notification: Notification) -> EmailContent:
-    """The day-before reminder of a session: one email, with the check-in link and a calendar file.
-
-    Like every email it says "visit", never what the visit is for.
-    """
+def _session_still_at(notification: Notification) -> InfusionSession:
+    """The recipient's own session, still booked, still to come and still at the start the email was queued for;
+    else the email is obsolete (a later move or the cancellation queued its own)."""
     if notification.recipient is None:
         raise NotificationObsolete
     session = (
@@ -148,6 +145,16 @@ def session_reminder(notification: Notification) -> EmailContent:
         or session.start <= timezone.now()
     ):
         raise NotificationObsolete
+    return session
+
+
+@register("scheduling/session_reminder")
+def session_reminder(notification: Notification) -> EmailContent:
+    """The day-before reminder of a session: one email, with the check-in link and a calendar file.
+
+    Like every email it says "visit", never what the visit is for.
+    """
+    session = _session_still_at(notification)
     context = {
         **_when(session.start, session.course.patient.tzinfo),
         "location": settings.CLINIC_ADDRESS,
@@ -197,20 +204,7 @@ def session_moved(notification: Notification) -> EmailContent:
 
     A later move queues its own email, so this one is obsolete once the visit is no longer at this start.
     """
-    if notification.recipient is None:
-        raise NotificationObsolete
-    session = (
-        InfusionSession.objects.select_related("course__patient")
-        .filter(pk=notification.context.get("session_id"), course__patient__user=notification.recipient)
-        .first()
-    )
-    if (
-        session is None
-        or session.status != InfusionSession.Status.SCHEDULED
-        or session.start.isoformat() != notification.context.get("start")
-        or session.start <= timezone.now()
-    ):
-        raise NotificationObsolete
+    session = _session_still_at(notification)
     patient_tz = session.course.patient.tzinfo
     old_start = parse_datetime(notification.context.get("old_start") or "")
     context = {
