@@ -15,7 +15,7 @@ from django.utils import timezone
 from phonenumber_field.formfields import PhoneNumberField
 
 from clinic.forms import DateInput
-from clinic.lib.time import clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
+from clinic.lib.time import URL_DATE_YEARS, clamp_url_date, clinic_tz, in_input_range, validate_datetime_range
 from clinic.lib.timezones import TimeZoneField, canonical_zone, offered_zones, zone_label
 from clinic.models import User
 from clinic.selectors import user_by_email
@@ -237,6 +237,14 @@ class CalendarForm(forms.Form):
         data = self.cleaned_data if self.is_valid() else {}
         day = clamp_url_date(data["date"]) if data.get("date") else timezone.localdate(timezone=clinic_tz())
         return data.get("view") or "day", day, data.get("provider")
+
+    @property
+    def date_note(self) -> str:
+        """Said when the date asked for lies beyond the calendar's reach and a nearer one is shown instead."""
+        asked = self.cleaned_data.get("date") if self.is_valid() else None
+        if asked is None or clamp_url_date(asked) == asked:
+            return ""
+        return f"The calendar reaches {URL_DATE_YEARS} years either side of today, so it shows the nearest date it can."
 
 
 class StaffTypeForm(forms.Form):

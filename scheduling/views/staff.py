@@ -100,6 +100,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "next_url": with_query(reverse("scheduling:staff-calendar"), date=(first + step).isoformat(), **params),
         "today_url": with_query(reverse("scheduling:staff-calendar"), **params),
         "provider": provider,
+        "date_note": form.date_note,
     }
     template = "scheduling/staff/partials/calendar_body.html" if request.htmx else "scheduling/staff/calendar.html"
     return render(request, template, context)

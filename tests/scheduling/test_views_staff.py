@@ -180,6 +180,13 @@ def test_calendar_htmx_navigation_returns_the_partial(desk, appointment) -> None
     assert ">8 AM</div>" in full and ">08:00</div>" not in full  # hours written as the entries' times are
 
 
+def test_a_date_beyond_the_calendars_reach_is_said_not_silently_changed(desk) -> None:
+    far = desk.get(reverse("scheduling:staff-calendar") + "?date=2046-12-31&view=week").content.decode()
+    assert "The calendar reaches 10 years either side of today" in far
+    near = desk.get(reverse("scheduling:staff-calendar") + "?date=2026-03-04").content.decode()
+    assert "The calendar reaches" not in near
+
+
 @pytest.mark.parametrize("query", ["?view=month", "?date=2026-13-45", "?provider=abc"])
 def test_calendar_ignores_bad_parameters(desk, query) -> None:
     assert desk.get(reverse("scheduling:staff-calendar") + query).status_code == 200
