@@ -33,3 +33,14 @@ def clinic_datetime(value: dt.datetime | None) -> str:
     if not isinstance(value, dt.datetime):
         return ""
     return formats.date_format(_in_clinic_zone(value), DATETIME_FORMAT)
+
+
+@register.filter
+def clinic_time_range(start: dt.datetime | None, end: dt.datetime | None) -> str:
+    """``2:00–3:00 PM``, or ``11:30 AM–12:30 PM`` across noon: a visit's times, the part of day said once."""
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        return ""
+    first, last = _in_clinic_zone(start), _in_clinic_zone(end)
+    same_half = first.date() == last.date() and (first.hour < 12) == (last.hour < 12)
+    opening = formats.time_format(first, "g:i" if same_half else TIME_FORMAT)
+    return f"{opening}–{formats.time_format(last, TIME_FORMAT)}"
