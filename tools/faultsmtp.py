@@ -120,7 +120,9 @@ class FaultSMTP:
             at=time.time(),
             message_id=str(parsed.get("Message-ID", "")),
             to=",".join(envelope.rcpt_tos),
-            subject=str(parsed.get("Subject", "")),
+            # A long non-ASCII subject arrives folded after "Subject:" (Django's encoded words): mail apps drop the
+            # leading space that unfolding leaves, and so does this.
+            subject=str(parsed.get("Subject", "")).strip(),
             notification_id=str(parsed.get("X-Notification-Id", "")),
             raw=raw,
         )

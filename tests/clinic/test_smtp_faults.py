@@ -53,6 +53,17 @@ def test_a_delivered_email_carries_the_message_id_stored_when_it_was_queued(smtp
     assert (notification.status, notification.attempts) == (Notification.Status.SENT, 1)
 
 
+def test_the_sink_reads_a_long_non_ascii_subject_as_mail_apps_show_it(smtp_server) -> None:
+    """Django folds such a subject onto its own line; ``make faulttest`` counts confirmations by the subject's start,
+    so a leading space once made every confirmation look lost."""
+    from django.core.mail import EmailMessage
+
+    subject = "Your appointment is booked: Tuesday, December 1, 2026 at 7:00 AM (Eastern Time – New York)"
+    EmailMessage(subject, "body", "clinic@example.org", ["patient@example.org"]).send()
+    (received,) = smtp_server.messages()
+    assert received.subject == subject
+
+
 REPLIES = {421: "421 4.3.2 Service not available", 451: "451 4.7.1 Try again later", 550: "550 5.7.1 Refused"}
 SETUP_STEPS = ("greeting", "ehlo", "auth", "mail")
 
