@@ -135,7 +135,8 @@ def measure_form_class(instrument: str) -> type[forms.Form]:
     """The patient's form for one instrument, worded as the screening words it (``intake.instruments``)."""
     if instrument == "pain":
         scale = [(n, str(n)) for n in range(11)]
-        fields = {
+        stem = "Pain"
+        fields: dict[str, object] = {
             "item_1": forms.TypedChoiceField(
                 label="Your pain right now, from 0 (no pain) to 10 (the worst pain you can imagine)",
                 choices=scale,
@@ -144,17 +145,17 @@ def measure_form_class(instrument: str) -> type[forms.Form]:
             )
         }
     else:
-        items, scale = {
-            "phq9": (instruments.PHQ9_ITEMS, instruments.FREQUENCY),
-            "gad7": (instruments.GAD7_ITEMS, instruments.FREQUENCY),
-            "pcl5": (instruments.PCL5_ITEMS, instruments.PCL5_SCALE),
+        stem, items, scale = {
+            "phq9": (instruments.PHQ9_STEM, instruments.PHQ9_ITEMS, instruments.FREQUENCY),
+            "gad7": (instruments.GAD7_STEM, instruments.GAD7_ITEMS, instruments.FREQUENCY),
+            "pcl5": (instruments.PCL5_STEM, instruments.PCL5_ITEMS, instruments.PCL5_SCALE),
         }[instrument]
         fields = {
             f"item_{n}": forms.TypedChoiceField(label=text, choices=scale, coerce=int, widget=forms.RadioSelect)
             for n, text in enumerate(items, start=1)
         }
-    form_class = type(f"{instrument.title()}Form", (forms.Form,), fields)
-    return form_class
+    # ``stem``: the instrument's own opening words (its published wording), the fieldset's legend.
+    return type(f"{instrument.title()}Form", (forms.Form,), {**fields, "stem": stem})
 
 
 def measure_answers(form: forms.Form) -> list[int]:
@@ -163,6 +164,8 @@ def measure_answers(form: forms.Form) -> list[int]:
 
 class CssrsForm(forms.Form):
     """The C-SSRS screener; questions that do not apply may be left unanswered."""
+
+    stem = instruments.CSSRS_STEM
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

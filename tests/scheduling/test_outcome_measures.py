@@ -61,7 +61,11 @@ def _phq9(item9: int = 0) -> dict[str, str]:
 
 def test_the_patient_answers_before_the_session(session, patient_client) -> None:
     url = reverse("scheduling:session-checkin", args=[session.pk])
-    assert "Little interest or pleasure" in patient_client.get(url).content.decode()
+    page = patient_client.get(url).content.decode()
+    assert "Little interest or pleasure" in page
+    from intake.instruments import PHQ9_STEM
+
+    assert PHQ9_STEM in page  # the published wording ("bothered by any of"), as the screening asks it
     incomplete = patient_client.post(url, {"item_1": "1"})
     assert incomplete.status_code == 400
     assert patient_client.post(url, _phq9())["Location"] == url
