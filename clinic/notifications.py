@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 # Emails may reveal nothing clinical: these words never appear in any part of one (an invariant in
 # docs/architecture.md). Each word is matched by its stem, so other languages' spellings ("Ketamin") and plurals
 # are caught too; "esketamine" holds "ketamin".
-FORBIDDEN_EMAIL_WORDS = ("ketamine", "infusion", "spravato")
 _STEMS = {"ketamine": "ketamin", "infusion": "infusion", "spravato": "spravato"}
+FORBIDDEN_EMAIL_WORDS = tuple(_STEMS)
 # A calendar file folds long lines ("Infu\r\n sion"); unfold before reading it.
 _FOLDED_LINE = re.compile(r"\r?\n[ \t]")
 # Characters a mail client shows as nothing (zero-width spaces and joiners, soft hyphens, the byte-order mark).

@@ -15,7 +15,8 @@ from intake.models import Decision
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 BP_MESSAGE = (
-    "Check this reading: systolic (top number) must be 50 to 300, diastolic (bottom number) 20 to 200, "
+    f"Check this reading: systolic (top number) must be {scoring.SYSTOLIC_RANGE[0]} to {scoring.SYSTOLIC_RANGE[1]}, "
+    f"diastolic (bottom number) {scoring.DIASTOLIC_RANGE[0]} to {scoring.DIASTOLIC_RANGE[1]}, "
     "and the bottom number below the top one."
 )
 

@@ -50,9 +50,10 @@ class ClinicSettings(models.Model):
             try:
                 scoring.validate_blood_pressure(self.bp_review_systolic, self.bp_review_diastolic)
             except ValueError:
+                (low_sys, high_sys), (low_dia, high_dia) = scoring.SYSTOLIC_RANGE, scoring.DIASTOLIC_RANGE
                 errors["bp_review_systolic"] = (
-                    "Use a plausible blood pressure: systolic 50 to 300 mmHg, diastolic 20 to 200 mmHg, "
-                    "and the diastolic below the systolic."
+                    f"Use a plausible blood pressure: systolic {low_sys} to {high_sys} mmHg, diastolic {low_dia} to "
+                    f"{high_dia} mmHg, and the diastolic below the systolic."
                 )
         if errors:
             raise ValidationError(errors)
