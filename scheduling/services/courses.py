@@ -309,15 +309,20 @@ def session_order_refusal(session: InfusionSession, start: datetime, tz: ZoneInf
     return None
 
 
+def staff_move_refusal(session: InfusionSession) -> str | None:
+    """Why staff may not move this session, or None (the one rule the course page and the move ask)."""
+    if session.status != Status.SCHEDULED:
+        return "Only a scheduled session can be moved."
+    return course_schedule_refusal(session.course)
+
+
 def session_reschedule(
     *, session: InfusionSession, chair: InfusionChair, start: datetime, by: User, tz: ZoneInfo | None = None
 ) -> None:
     """Move a scheduled session (keeping the course's order, ``session_order_refusal``); when its time changes the
     patient gets one email with the updated calendar file, queued in the same transaction. The outbox key carries
     the new start, so a double-submitted move emails once. ``tz`` names times in a refusal (the clinic's zone)."""
-    if session.status != Status.SCHEDULED:
-        raise CourseError("Only a scheduled session can be moved.")
-    refusal = course_schedule_refusal(session.course)
+    refusal = staff_move_refusal(session)
     if refusal:
         raise CourseError(refusal)
     old_start = session.start

@@ -85,6 +85,7 @@ def course_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pain": pain_rows(course) if clinical else [],
         "stop_refusal": course_services.course_stop_refusal(course),
         "stop_cancels": len(course_services.cancelled_by_stop(sessions)),
+        "movable": {session.pk for session in sessions if course_services.staff_move_refusal(session) is None},
         "schedule_refusal": course_services.course_schedule_refusal(course),
         "stop_form": ReasonForm(),
         "print": request.GET.get("print") == "1",

@@ -60,6 +60,16 @@ def test_tomorrows_session_offers_no_check_in_and_refuses_one(
     assert tomorrow.status == InfusionSession.Status.SCHEDULED
 
 
+def test_the_course_page_offers_move_where_the_move_rule_allows_it(
+    session, course, room, front_desk, nurse, staff_client_for
+) -> None:
+    later = course_services.session_schedule(course=course, chair=room[0], start=at(2, 9), by=front_desk)
+    checked_in(session, nurse)
+    page = staff_client_for(front_desk).get(reverse("scheduling:staff-course-detail", args=[course.pk])).content
+    assert reverse("scheduling:staff-session-move", args=[later.pk]).encode() in page
+    assert reverse("scheduling:staff-session-move", args=[session.pk]).encode() not in page
+
+
 def test_a_nurse_documents_a_session_end_to_end(session, nurse, staff_client_for, frozen) -> None:
     client = staff_client_for(nurse)
     assert client.post(step_url(session, "check-in")).status_code == 302
