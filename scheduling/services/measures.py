@@ -63,8 +63,7 @@ class MeasureResult:
 
 def measure_record(*, session: InfusionSession, instrument: str, when: str, answers: list[int]) -> MeasureResult:
     """Score and store one questionnaire (``intake.scoring``), before or after the session."""
-    if session.status in (Status.CANCELLED, Status.NO_SHOW, Status.ABORTED) or not session.course.is_open:
-        raise CourseError("This visit is no longer taking place.")
+    _ensure_taking_place(session)
     if instrument not in measures_due(session, when):
         raise CourseError("That questionnaire is not due now, or was answered already.")
     crisis = False
@@ -97,25 +96,45 @@ def measure_record(*, session: InfusionSession, instrument: str, when: str, answ
     return MeasureResult(total=total, crisis=crisis)
 
 
+def _ensure_taking_place(session: InfusionSession) -> None:
+    if session.status in (Status.CANCELLED, Status.NO_SHOW, Status.ABORTED) or not session.course.is_open:
+        raise CourseError("This visit is no longer taking place.")
+
+
 CSSRS_RISK_RANK = {"none": 0, "low": 1, "moderate": 2, "high": 3}
+PHQ9_ITEM_9 = 8  # its index in the stored answers
 
 
 @transaction.atomic
 def cssrs_record(*, session: InfusionSession, answers: dict[str, bool]) -> str:
-    """The C-SSRS screener after PHQ-9 item 9: stored at once; a high risk alerts staff at once (intake's service)."""
+    """The C-SSRS screener after PHQ-9 item 9: stored at once; a high risk alerts staff at once (intake's service).
+
+    It answers a PHQ-9 of this visit whose item 9 was above 0, once each: a replayed or unprompted post is refused,
+    so it neither fails on the one-per-visit constraint nor raises a second alert.
+    """
+    _ensure_taking_place(session)
     try:
         risk = scoring.score_cssrs(answers).risk
     except ValueError:
         raise CourseError("Please answer the questions.") from None
-    measure = OutcomeMeasure.objects.create(
-        course=session.course,
-        session=session,
-        instrument=OutcomeMeasure.Instrument.CSSRS,
-        when=f"c{session.measures.filter(instrument='cssrs').count()}",
-        total=CSSRS_RISK_RANK[risk],
-        answers=answers,
-        taken_at=timezone.now(),
-    )
+    phq9 = session.measures.filter(instrument=OutcomeMeasure.Instrument.PHQ9).values_list("answers", flat=True)
+    prompted = sum(1 for items in phq9 if len(items) > PHQ9_ITEM_9 and items[PHQ9_ITEM_9] > 0)
+    answered = session.measures.filter(instrument=OutcomeMeasure.Instrument.CSSRS).count()
+    if answered >= prompted:
+        raise CourseError("There are no safety questions to answer for this visit now.")
+    try:
+        with transaction.atomic():
+            measure = OutcomeMeasure.objects.create(
+                course=session.course,
+                session=session,
+                instrument=OutcomeMeasure.Instrument.CSSRS,
+                when=f"c{answered}",
+                total=CSSRS_RISK_RANK[risk],
+                answers=answers,
+                taken_at=timezone.now(),
+            )
+    except IntegrityError:  # the same answers posted twice at once: the first one counts
+        raise CourseError("These questions were answered already.") from None
     if risk == "high":
         intake_services.urgent_alert_raise(
             patient=session.course.patient,

@@ -95,6 +95,20 @@ def test_item_9_shows_crisis_resources_and_a_high_risk_alerts_staff(session, pat
     assert OutcomeMeasure.objects.get(instrument="cssrs").total == 3
 
 
+def test_safety_answers_nobody_was_asked_for_or_sent_again_are_refused(session, patient_client) -> None:
+    """Unprompted, the post is refused; prompted once, it counts once (a replay raised a second alert, and a
+    second post at the same moment hit the one-per-visit constraint as a 500)."""
+    safety = reverse("scheduling:session-checkin-safety", args=[session.pk])
+    answers = {"wish_dead": "yes", "thoughts": "yes", "method": "yes", "intent": "yes", "plan": "no"}
+    unprompted = patient_client.post(safety, answers)
+    assert unprompted.status_code == 400 and "no safety questions to answer" in unprompted.content.decode()
+    assert not UrgentAlert.objects.exists()
+    patient_client.post(reverse("scheduling:session-checkin", args=[session.pk]), _phq9(item9=1))
+    assert patient_client.post(safety, answers).status_code == 302
+    assert patient_client.post(safety, answers).status_code == 400
+    assert UrgentAlert.objects.count() == 1 and OutcomeMeasure.objects.filter(instrument="cssrs").count() == 1
+
+
 def test_another_patient_gets_404(session, other_patient, client) -> None:
     client.force_login(other_patient.user)
     assert client.get(reverse("scheduling:session-checkin", args=[session.pk])).status_code == 404
