@@ -77,6 +77,8 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
         name: form(prefix=name, initial=_initial(session, name)) for name, (form, _) in STEPS.items() if form
     }
     forms_by_step |= bound or {}
+    targets = session_services.STEP_TARGETS
+    refusals = {step: session_services.session_refusal(session, to) for step, to in targets.items()}
     return {
         "session": session,
         "course": session.course,
@@ -84,13 +86,10 @@ def _page(request: HttpRequest, session: InfusionSession, bound: dict[str, forms
         "gate": session_services.gate_state(session),
         "due_at": session_services.vitals_due_at(session),
         "discharge_refusal": session_services.discharge_refusal(session),
-        "can": {
-            step.replace("-", "_"): session_services.session_refusal(session, to) is None
-            for step, to in session_services.STEP_TARGETS.items()
-        },
+        "can": {step.replace("-", "_"): refusal is None for step, refusal in refusals.items()},
         "alerts": session_services.session_alerts(session),
         "kiosk_refusal": session_services.kiosk_refusal(session),
-        "check_in_refusal": session_services.session_refusal(session, session_services.Status.CHECKED_IN),
+        "check_in_refusal": refusals["check-in"],
     }
 
 
@@ -124,7 +123,8 @@ def session_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEPS:
         raise Http404
     needed = OVERRIDE_PERM if step in CLINICIAN_STEPS else DOCUMENT_PERM
-    if not request.user.has_perm(needed):
+    # A step answers with the session screen (its vitals, dose and alerts) when it is refused: both are needed.
+    if not (request.user.has_perm(needed) and request.user.has_perm(CLINICAL_PERM)):
         raise PermissionDenied
     session = selectors.session_for_staff(pk=pk)
     form_class, action = STEPS[step]
