@@ -70,6 +70,19 @@ def test_the_course_page_offers_move_where_the_move_rule_allows_it(
     assert reverse("scheduling:staff-session-move", args=[session.pk]).encode() not in page
 
 
+def test_documenting_without_the_clinical_permission_is_refused(session, staff_client_for) -> None:
+    """A refused step answers with the session screen and its values, so a custom role that may document but not
+    see clinical values gets 403, not the page."""
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import StaffFactory
+
+    user = StaffFactory()
+    user.user_permissions.add(Permission.objects.get(codename="document_infusionsession"))
+    response = staff_client_for(user).post(step_url(session, "vitals"), VITALS | {"vitals-systolic": "999"})
+    assert response.status_code == 403
+
+
 def test_a_nurse_documents_a_session_end_to_end(session, nurse, staff_client_for, frozen) -> None:
     client = staff_client_for(nurse)
     assert client.post(step_url(session, "check-in")).status_code == 302
